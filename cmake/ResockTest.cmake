@@ -1,0 +1,18 @@
+# resock_add_test(<name> SOURCES ... [LIBS ...] [LABELS ...] [ARGS ...])
+# Builds a CMocka test executable and registers it with ctest. Default
+# label: unit.
+function(resock_add_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  resock_target_defaults(${name})
+  target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA ${T_LIBS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  add_test(NAME ${name} COMMAND ${name} ${T_ARGS})
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+endfunction()
