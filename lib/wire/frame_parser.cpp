@@ -55,7 +55,8 @@ errc scan_header(const std::uint8_t* p, std::size_t len, const frame_parser_opti
     if (k == 0) return errc::ok;
     if (n == 8 && (p[2] & 0x80) != 0) return errc::length_msb_set;
     std::uint64_t prefix = 0;
-    for (std::size_t i = 0; i < k; ++i) prefix = (prefix << 8) | p[2 + i];
+    for (std::size_t i = 0; i < k; ++i)
+      prefix = (prefix << 8) | p[2 + i];
     const unsigned rest = static_cast<unsigned>(8 * (n - k));  // < 64 since k >= 1
     const std::uint64_t lo = prefix << rest;
     const std::uint64_t hi = lo | ((std::uint64_t{1} << rest) - 1);
@@ -94,7 +95,7 @@ void frame_parser::reset() noexcept {
   head_need_ = 2;
 }
 
-frame_step frame_parser::fail(errc e) noexcept {
+frame_step frame_parser::fail_with(errc e) noexcept {
   state_ = state::failed;
   error_ = make_wire_error(e);
   return {frame_event::error, 0, {}};
@@ -106,7 +107,7 @@ frame_step frame_parser::parse_head(std::span<std::uint8_t> input) noexcept {
     const std::uint8_t need = header_need(input[1]);
     if (input.size() >= need) {
       if (const errc e = scan_header(input.data(), need, options_, header_); e != errc::ok)
-        return fail(e);
+        return fail_with(e);
       offset_ = 0;
       state_ = header_.length == 0 ? state::end : state::payload;
       return {frame_event::header, need, {}};
@@ -118,12 +119,12 @@ frame_step frame_parser::parse_head(std::span<std::uint8_t> input) noexcept {
   std::size_t used = 0;
   for (;;) {
     const std::size_t take = std::min<std::size_t>(head_need_ - head_len_, input.size() - used);
-    std::memcpy(head_ + head_len_, input.data() + used, take);
+    if (take != 0) std::memcpy(head_ + head_len_, input.data() + used, take);
     head_len_ = static_cast<std::uint8_t>(head_len_ + take);
     used += take;
     if (head_len_ == 0) return {frame_event::need_more, used, {}};
     if (const errc e = scan_header(head_, head_len_, options_, header_); e != errc::ok)
-      return fail(e);
+      return fail_with(e);
     if (head_len_ < head_need_) return {frame_event::need_more, used, {}};
     if (head_need_ == 2) {
       head_need_ = header_need(head_[1]);
@@ -145,8 +146,7 @@ frame_step frame_parser::next(std::span<std::uint8_t> input) noexcept {
     case state::payload: {
       if (input.empty()) return {frame_event::need_more, 0, {}};
       const std::uint64_t left = header_.length - offset_;
-      const std::size_t n =
-          left < input.size() ? static_cast<std::size_t>(left) : input.size();
+      const std::size_t n = left < input.size() ? static_cast<std::size_t>(left) : input.size();
       const auto bytes = input.first(n);
       // The payload offset is the key phase, so any split unmasks identically.
       if (header_.masked && options_.unmask)

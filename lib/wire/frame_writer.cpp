@@ -21,7 +21,8 @@ std::size_t write_header(std::uint8_t* out, const frame_header& h) noexcept {
     n = 4;
   } else {
     out[1] = mask_bit | 127;
-    for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<std::uint8_t>(h.length >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+      out[2 + i] = static_cast<std::uint8_t>(h.length >> (56 - 8 * i));
     n = 10;
   }
   if (h.masked) {

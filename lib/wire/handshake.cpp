@@ -269,7 +269,11 @@ std::string build_rejection(int status, std::string_view body) {
   // RFC 9110 15.5.6 requires Allow in a 405; the handshake only accepts GET.
   if (status == 405) append_header(out, "Allow", "GET");
   // RFC 6455 4.2.2 item 4: name the version the server does speak.
-  if (status == 426) append_header(out, "Sec-WebSocket-Version", "13");
+  // RFC 9110 15.5.22: a 426 MUST say which protocol to upgrade to.
+  if (status == 426) {
+    append_header(out, "Sec-WebSocket-Version", "13");
+    append_header(out, "Upgrade", "websocket");
+  }
   out.append("\r\n").append(body);
   return out;
 }

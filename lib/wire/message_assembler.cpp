@@ -35,7 +35,7 @@ void message_assembler::reset() noexcept {
   control_len_ = 0;
 }
 
-message_step message_assembler::fail(errc e) noexcept {
+message_step message_assembler::fail_with(errc e) noexcept {
   failed_ = true;
   error_ = make_wire_error(e);
   return {message_event::error, {}};
@@ -48,38 +48,38 @@ message_step message_assembler::on_header(const frame_header& h) noexcept {
   if (is_control(h.op)) {
     // The parser already enforces these; repeated here because the fuzzer
     // and tests feed headers directly and control_ is a fixed array.
-    if (!is_known(h.op)) return fail(errc::unknown_opcode);
-    if (!h.fin) return fail(errc::fragmented_control);
-    if (h.length > max_control_payload) return fail(errc::control_too_long);
+    if (!is_known(h.op)) return fail_with(errc::unknown_opcode);
+    if (!h.fin) return fail_with(errc::fragmented_control);
+    if (h.length > max_control_payload) return fail_with(errc::control_too_long);
     control_len_ = 0;
     return {};
   }
   switch (h.op) {
     case opcode::continuation:
-      if (!in_message_) return fail(errc::unexpected_continuation);
+      if (!in_message_) return fail_with(errc::unexpected_continuation);
       break;
     case opcode::text:
     case opcode::binary:
-      if (in_message_) return fail(errc::expected_continuation);
+      if (in_message_) return fail_with(errc::expected_continuation);
       in_message_ = true;
       message_op_ = h.op;
       message_size_ = 0;
       utf8_.reset();
       break;
     default:
-      return fail(errc::unknown_opcode);
+      return fail_with(errc::unknown_opcode);
   }
   // Checked against the announced length so an oversized message fails
   // before any of its payload has to be received.
   const std::uint64_t max = options_.max_message_size;
-  if (max != 0 && h.length > max - message_size_) return fail(errc::message_too_big);
+  if (max != 0 && h.length > max - message_size_) return fail_with(errc::message_too_big);
   return {};
 }
 
 message_step message_assembler::on_payload(std::span<const std::uint8_t> bytes) noexcept {
   if (failed_) return {message_event::error, {}};
   if (is_control(frame_op_)) {
-    if (bytes.size() > max_control_payload - control_len_) return fail(errc::control_too_long);
+    if (bytes.size() > max_control_payload - control_len_) return fail_with(errc::control_too_long);
     if (!bytes.empty()) std::memcpy(control_ + control_len_, bytes.data(), bytes.size());
     control_len_ = static_cast<std::uint8_t>(control_len_ + bytes.size());
     return {};
@@ -87,10 +87,10 @@ message_step message_assembler::on_payload(std::span<const std::uint8_t> bytes) 
   // Headers are checked, but a direct caller may deliver more than it
   // announced; the limit must hold regardless.
   const std::uint64_t max = options_.max_message_size;
-  if (max != 0 && bytes.size() > max - message_size_) return fail(errc::message_too_big);
+  if (max != 0 && bytes.size() > max - message_size_) return fail_with(errc::message_too_big);
   message_size_ += bytes.size();
   if (message_op_ == opcode::text && options_.validate_utf8 && !utf8_.feed(bytes))
-    return fail(errc::invalid_utf8);
+    return fail_with(errc::invalid_utf8);
   return {message_event::data, bytes};
 }
 
@@ -104,8 +104,9 @@ message_step message_assembler::on_frame_end() noexcept {
       return {message_event::pong, control};
     case opcode::close: {
       errc e = parse_close_payload(control, close_);
-      if (e == errc::invalid_utf8 && !options_.validate_utf8) e = parse_close_unchecked(control, close_);
-      if (e != errc::ok) return fail(e);
+      if (e == errc::invalid_utf8 && !options_.validate_utf8)
+        e = parse_close_unchecked(control, close_);
+      if (e != errc::ok) return fail_with(e);
       return {message_event::close, control};
     }
     default:
@@ -114,7 +115,7 @@ message_step message_assembler::on_frame_end() noexcept {
   if (!frame_fin_ || !in_message_) return {};
   // A sequence still open at the end of the last fragment can never finish.
   if (message_op_ == opcode::text && options_.validate_utf8 && !utf8_.complete())
-    return fail(errc::invalid_utf8);
+    return fail_with(errc::invalid_utf8);
   in_message_ = false;
   return {message_event::message_end, {}};
 }

@@ -1,9 +1,9 @@
 #include "resock/wire/frame_parser.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 // cmocka 1.1.5 (Debian) declares its C functions without an extern "C" guard.
 extern "C" {
 #include <cmocka.h>
@@ -28,8 +28,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -37,7 +41,9 @@ using resock::errc;
 using namespace resock::wire;
 using bytes = std::vector<std::uint8_t>;
 
-bytes from(std::string_view s) { return {s.begin(), s.end()}; }
+bytes from(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 // A test-local encoder, independent of frame_writer so a writer bug cannot
 // hide a parser bug.
@@ -54,7 +60,8 @@ void encode(bytes& out, bool fin, std::uint8_t op, const bytes& payload, bool ma
     out.push_back(static_cast<std::uint8_t>(n));
   } else {
     out.push_back(m | 127);
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+      out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
   }
   if (masked) out.insert(out.end(), key.begin(), key.end());
   for (std::size_t i = 0; i < payload.size(); ++i)
@@ -84,36 +91,44 @@ bool same_header(const frame_header& a, const frame_header& b) {
 
 // Drives the parser over `buf`, cut into chunks ending at cut(pos), checking
 // the step invariants and handing each non-need_more step to `sink`.
+// Written with raw pointers and a single check per step because the split
+// tests run it some 130k times (unoptimised, and under ASan in CI).
 template <class Cut, class Sink>
 void drive(frame_parser& p, std::span<std::uint8_t> buf, Cut cut, Sink&& sink) {
+  std::uint8_t* const base = buf.data();
+  const std::size_t size = buf.size();
   std::size_t pos = 0;
   do {
     const std::size_t end = cut(pos);
-    assert_true(end > pos || buf.empty());
-    std::span<std::uint8_t> in = buf.subspan(pos, end - pos);
+    if (end <= pos && size != 0) fail_msg("empty chunk at %zu", pos);
     for (;;) {
-      const frame_step s = p.next(in);
-      assert_true(s.consumed <= in.size());
-      if (s.event == frame_event::need_more) {
-        assert_int_equal(s.consumed, in.size());
-        pos += s.consumed;
-        break;
+      std::uint8_t* const at = base + pos;
+      const std::size_t avail = end - pos;
+      const frame_step s = p.next({at, avail});
+      bool ok = s.consumed <= avail;
+      switch (s.event) {
+        case frame_event::need_more:
+          ok = ok && s.consumed == avail;
+          break;
+        case frame_event::payload:
+          ok = ok && s.consumed == s.payload.size() && s.payload.data() == at && s.consumed != 0;
+          break;
+        case frame_event::header:
+          break;
+        case frame_event::frame_end:
+          ok = ok && s.consumed == 0 && p.payload_offset() == p.header().length;
+          break;
+        case frame_event::error:
+          ok = ok && s.consumed == 0;
+          break;
       }
-      if (s.event == frame_event::payload) {
-        assert_int_equal(s.consumed, s.payload.size());
-        assert_true(s.payload.data() == in.data());
-        assert_true(!s.payload.empty());
-      } else if (s.event != frame_event::header) {
-        assert_int_equal(s.consumed, 0);
-      }
-      if (s.event == frame_event::frame_end)
-        assert_true(p.payload_offset() == p.header().length);
-      in = in.subspan(s.consumed);
+      if (!ok) fail_msg("bad step (event %d) at %zu", static_cast<int>(s.event), pos);
       pos += s.consumed;
+      if (s.event == frame_event::need_more) break;
       sink(s, p);
       if (s.event == frame_event::error) return;
     }
-  } while (pos < buf.size());
+  } while (pos < size);
 }
 
 // Parses `data` in place (it ends up unmasked) in chunks of `chunk` bytes
@@ -159,29 +174,29 @@ struct checker {
 
   void operator()(const frame_step& s, const frame_parser& p) {
     if (!ok) return;
-    if (s.event != frame_event::payload && i < ref->size() &&
-        (*ref)[i].event == frame_event::payload) {
-      if (off != (*ref)[i].payload.size()) ok = false;
+    const record* r = ref->data() + i;
+    const record* const last = ref->data() + ref->size();
+    if (s.event != frame_event::payload && r != last && r->event == frame_event::payload) {
+      if (off != r->payload.size()) ok = false;
+      ++r;
       ++i;
       off = 0;
     }
-    if (i >= ref->size() || (*ref)[i].event != s.event) {
+    if (r == last || r->event != s.event) {
       ok = false;
       return;
     }
-    const record& r = (*ref)[i];
     switch (s.event) {
       case frame_event::payload:
-        if (s.payload.data() != base + r.start + off ||
-            off + s.payload.size() > r.payload.size())
+        if (s.payload.data() != base + r->start + off || off + s.payload.size() > r->payload.size())
           ok = false;
         off += s.payload.size();
         return;
       case frame_event::header:
-        if (!same_header(r.header, p.header())) ok = false;
+        if (!same_header(r->header, p.header())) ok = false;
         break;
       case frame_event::error:
-        if (r.error != p.error().code) ok = false;
+        if (r->error != p.error().code) ok = false;
         break;
       default:
         break;
@@ -241,8 +256,8 @@ void test_rfc_fragmented_text(void**) {
 void test_rfc_ping_pong(void**) {
   expect_single({0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}, peer::server, opcode::ping, false,
                 "Hello");
-  expect_single({0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58},
-                peer::client, opcode::pong, true, "Hello");
+  expect_single({0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}, peer::client,
+                opcode::pong, true, "Hello");
 }
 
 void test_rfc_256_and_64k_binary(void**) {
@@ -254,7 +269,8 @@ void test_rfc_256_and_64k_binary(void**) {
       wire.insert(wire.end(), {0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00});
     }
     bytes body(n);
-    for (std::size_t i = 0; i < n; ++i) body[i] = static_cast<std::uint8_t>(i * 31 + 7);
+    for (std::size_t i = 0; i < n; ++i)
+      body[i] = static_cast<std::uint8_t>(i * 31 + 7);
     wire.insert(wire.end(), body.begin(), body.end());
     const auto r = parse(wire, opts(peer::server));
     assert_int_equal(r.size(), 3);
@@ -375,9 +391,9 @@ void test_tolerated_lengths(void**) {
   // Minimal-form boundaries are accepted with the strict default too.
   o = opts(peer::server);
   o.max_frame_size = 0;
-  for (const bytes& wire : {bytes{0x82, 0x7D}, bytes{0x82, 0x7E, 0x00, 0x7E},
-                            bytes{0x82, 0x7E, 0xFF, 0xFF},
-                            bytes{0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00}}) {
+  for (const bytes& wire :
+       {bytes{0x82, 0x7D}, bytes{0x82, 0x7E, 0x00, 0x7E}, bytes{0x82, 0x7E, 0xFF, 0xFF},
+        bytes{0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00}}) {
     const auto r = parse(wire, o, 1);
     assert_int_equal(r.size(), 1);
     assert_int_equal(r[0].event, frame_event::header);
@@ -418,33 +434,65 @@ std::vector<error_case> error_cases() {
       {"fragmented close", {0x08, 0x80}, C, errc::fragmented_control, 1002, 0},
       {"control 126 form", {0x89, 0x7E, 0x00, 0x10}, S, errc::control_too_long, 1002, 1},
       {"control 127 form", {0x8A, 0xFF}, C, errc::control_too_long, 1002, 1},
-      {"lenient control 126", {0x89, 0x7E, 0x00, 0x7E}, lenient(peer::server),
-       errc::control_too_long, 1002, 3},
-      {"lenient control 127", {0x88, 0x7F, 0, 0, 0, 0, 0, 0, 0x01, 0x00}, lenient(peer::server),
-       errc::control_too_long, 1002, 8},
+      {"lenient control 126",
+       {0x89, 0x7E, 0x00, 0x7E},
+       lenient(peer::server),
+       errc::control_too_long,
+       1002,
+       3},
+      {"lenient control 127",
+       {0x88, 0x7F, 0, 0, 0, 0, 0, 0, 0x01, 0x00},
+       lenient(peer::server),
+       errc::control_too_long,
+       1002,
+       8},
       {"msb", {0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0}, S, errc::length_msb_set, 1002, 2},
       {"msb lenient", {0x82, 0xFF, 0xFF}, lenient(peer::client), errc::length_msb_set, 1002, 2},
       {"126 form for 125", {0x82, 0x7E, 0x00, 0x7D}, S, errc::length_not_minimal, 1002, 3},
       {"126 form for 0", {0x81, 0xFE, 0x00, 0x00}, C, errc::length_not_minimal, 1002, 3},
       // After six zero bytes no value of the last two can exceed 0xFFFF.
-      {"127 form for 0xFFFF", {0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF}, S,
-       errc::length_not_minimal, 1002, 7},
+      {"127 form for 0xFFFF",
+       {0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF},
+       S,
+       errc::length_not_minimal,
+       1002,
+       7},
       {"mask required", {0x81, 0x05, 'H'}, C, errc::mask_required, 1002, 1},
       {"mask forbidden", {0x81, 0x85, 1, 2, 3, 4}, S, errc::mask_forbidden, 1002, 1},
       {"too big 7-bit", {0x82, 0x0B}, with_max(peer::server, 10), errc::frame_too_big, 1009, 1},
-      {"too big 126", {0x82, 0x7E, 0x00, 0xC9}, with_max(peer::server, 200), errc::frame_too_big,
-       1009, 3},
-      {"too big 126 early", {0x82, 0x7E, 0x01, 0x00}, with_max(peer::server, 200),
-       errc::frame_too_big, 1009, 2},
+      {"too big 126",
+       {0x82, 0x7E, 0x00, 0xC9},
+       with_max(peer::server, 200),
+       errc::frame_too_big,
+       1009,
+       3},
+      {"too big 126 early",
+       {0x82, 0x7E, 0x01, 0x00},
+       with_max(peer::server, 200),
+       errc::frame_too_big,
+       1009,
+       2},
       // 16 MiB is allowed, 16 MiB + 1 is not: decided only at the last byte.
-      {"too big 127 last byte", {0x82, 0xFF, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x01}, C,
-       errc::frame_too_big, 1009, 9},
-      {"too big 127 early", {0x82, 0x7F, 0, 0, 0, 0x01, 0, 0, 0, 0}, S, errc::frame_too_big, 1009,
+      {"too big 127 last byte",
+       {0x82, 0xFF, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x01},
+       C,
+       errc::frame_too_big,
+       1009,
+       9},
+      {"too big 127 early",
+       {0x82, 0x7F, 0, 0, 0, 0x01, 0, 0, 0, 0},
+       S,
+       errc::frame_too_big,
+       1009,
        5},
   };
   for (std::uint8_t op : {3, 4, 5, 6, 7, 11, 12, 13, 14, 15}) {
-    v.push_back({"unknown opcode", {static_cast<std::uint8_t>(0x80 | op), 0x00}, S,
-                 errc::unknown_opcode, 1002, 0});
+    v.push_back({"unknown opcode",
+                 {static_cast<std::uint8_t>(0x80 | op), 0x00},
+                 S,
+                 errc::unknown_opcode,
+                 1002,
+                 0});
   }
   return v;
 }
@@ -498,7 +546,8 @@ void test_errors_fail_fast(void**) {
 
 bytes pattern(std::size_t n, std::uint8_t seed) {
   bytes b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(seed + i * 13 + (i >> 8));
+  for (std::size_t i = 0; i < n; ++i)
+    b[i] = static_cast<std::uint8_t>(seed + i * 13 + (i >> 8));
   return b;
 }
 
@@ -537,8 +586,8 @@ bytes mixed_stream(bool masked) {
 }
 
 struct split_fixture {
-  bytes stream;          // as sent
-  bytes expected;        // after a correct parse: payload unmasked in place
+  bytes stream;    // as sent
+  bytes expected;  // after a correct parse: payload unmasked in place
   std::vector<record> ref;
   frame_parser_options options;
   bytes work;
@@ -587,7 +636,8 @@ void split_everywhere(split_fixture& f, bool sample_large) {
   for (std::size_t at = 1; at < f.stream.size(); ++at) {
     if (sample_large) {
       bool skip = false;
-      for (const auto& [lo, hi] : big) skip |= at > lo && at < hi && (at - lo) % 251 != 0;
+      for (const auto& [lo, hi] : big)
+        skip |= at > lo && at < hi && (at - lo) % 251 != 0;
       if (skip) continue;
     }
     if (!f.run_split(at)) fail_msg("split at %zu differs", at);
@@ -597,7 +647,7 @@ void split_everywhere(split_fixture& f, bool sample_large) {
 void split_bytes_and_random(split_fixture& f) {
   assert_true(f.run([](std::size_t pos) { return pos + 1; }));
   std::mt19937 rng(12345);
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < 24; ++round) {
     std::uniform_int_distribution<std::size_t> d(1, round % 2 ? 20 : 5000);
     const bool ok = f.run([&](std::size_t pos) { return std::min(f.stream.size(), pos + d(rng)); });
     if (!ok) fail_msg("random round %d differs", round);

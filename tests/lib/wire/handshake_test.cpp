@@ -335,6 +335,7 @@ void test_build_rejection(void**) {
             "Content-Length: 0\r\n"
             "Connection: close\r\n"
             "Sec-WebSocket-Version: 13\r\n"
+            "Upgrade: websocket\r\n"
             "\r\n");
   assert_sv(build_rejection(405, "GET only"),
             "HTTP/1.1 405 Method Not Allowed\r\n"

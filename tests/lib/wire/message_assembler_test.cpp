@@ -1,15 +1,16 @@
 #include "resock/wire/message_assembler.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 // cmocka 1.1.5 (Debian) declares its C functions without an extern "C" guard.
 extern "C" {
 #include <cmocka.h>
 }
 
 #include <string_view>
+#include <algorithm>
 #include <vector>
 
 namespace {
@@ -19,7 +20,9 @@ using namespace resock::wire;
 using bytes = std::vector<std::uint8_t>;
 using ev = message_event;
 
-bytes from(std::string_view s) { return {s.begin(), s.end()}; }
+bytes from(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 frame_header hdr(opcode op, std::uint64_t length, bool fin = true) {
   frame_header h;
@@ -49,7 +52,8 @@ void collect(result& r, const message_step& s) {
 // first error like message_reader does.
 result feed(message_assembler& a, opcode op, const std::vector<bytes>& pieces, bool fin = true) {
   std::uint64_t n = 0;
-  for (const bytes& p : pieces) n += p.size();
+  for (const bytes& p : pieces)
+    n += p.size();
   result r;
   collect(r, a.on_header(hdr(op, n, fin)));
   for (const bytes& p : pieces) {
@@ -70,7 +74,8 @@ result feed(message_assembler& a, opcode op, std::string_view payload, bool fin 
 void expect_events(const result& r, std::initializer_list<ev> want) {
   assert_int_equal(r.events.size(), want.size());
   std::size_t i = 0;
-  for (const ev e : want) assert_int_equal(r.events[i++], e);
+  for (const ev e : want)
+    assert_int_equal(r.events[i++], e);
 }
 
 void expect_error(const message_assembler& a, errc code, std::uint16_t close_code) {
@@ -172,8 +177,9 @@ void test_control_between_fragments(void**) {
 void test_ping_payload_limits(void**) {
   message_assembler a;
   const bytes full(125, 0x5A);
-  result r = feed(a, opcode::ping, std::vector<bytes>{bytes(full.begin(), full.begin() + 60),
-                                                      bytes(full.begin() + 60, full.end())});
+  result r = feed(a, opcode::ping,
+                  std::vector<bytes>{bytes(full.begin(), full.begin() + 60),
+                                     bytes(full.begin() + 60, full.end())});
   expect_events(r, {ev::ping});
   assert_true(r.control == full);
   // Headers normally come from the parser; a direct caller still cannot
@@ -186,8 +192,12 @@ void test_ping_payload_limits(void**) {
 // Close payload.
 
 bytes close_body(std::uint16_t code, std::string_view reason = {}) {
-  bytes b{static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)};
-  b.insert(b.end(), reason.begin(), reason.end());
+  // Sized up front: growing a 2-byte vector trips a GCC 12 -Warray-bounds
+  // false positive.
+  bytes b(2 + reason.size());
+  b[0] = static_cast<std::uint8_t>(code >> 8);
+  b[1] = static_cast<std::uint8_t>(code);
+  std::copy(reason.begin(), reason.end(), b.begin() + 2);
   return b;
 }
 
@@ -221,13 +231,14 @@ void test_close_payload_rules(void**) {
     // A multi-byte reason split across payload pieces.
     message_assembler a;
     const bytes body = close_body(1001, "\xC3\xA9t\xC3\xA9");
-    const result r = feed(a, opcode::close, std::vector<bytes>{bytes(body.begin(), body.begin() + 3),
-                                                                bytes(body.begin() + 3, body.end())});
+    const result r = feed(a, opcode::close,
+                          std::vector<bytes>{bytes(body.begin(), body.begin() + 3),
+                                             bytes(body.begin() + 3, body.end())});
     expect_events(r, {ev::close});
     assert_true(a.close().reason == "\xC3\xA9t\xC3\xA9");
   }
-  for (const std::string_view bad : {std::string_view("\xFF"), std::string_view("ab\xC3"),
-                                     std::string_view("\xED\xA0\x80")}) {
+  for (const std::string_view bad :
+       {std::string_view("\xFF"), std::string_view("ab\xC3"), std::string_view("\xED\xA0\x80")}) {
     message_assembler a;
     expect_events(feed(a, opcode::close, std::vector<bytes>{close_body(1000, bad)}), {ev::error});
     expect_error(a, errc::invalid_utf8, 1007);

@@ -306,6 +306,34 @@ void test_differential_long(void**) {
   assert_true(invalid > 1000);  // the corruption really produced bad input
 }
 
+// A multibyte character straddling every position of the 32-byte blocks,
+// after a run of multibyte text (so the fast path is not the ASCII skip):
+// state must carry across block boundaries, valid and invalid alike.
+void test_block_boundaries(void**) {
+  for (std::size_t lead = 0; lead < 80; ++lead) {
+    for (std::uint32_t cp : {0xE9u, 0x20ACu, 0x1F600u}) {
+      bytes in;
+      while (in.size() < lead) {
+        if (in.size() % 3 == 0) {
+          in.push_back(0x78);  // 'x'
+        } else {
+          in.insert(in.end(), {0xC3, 0xA9});  // U+00E9
+        }
+      }
+      const std::size_t at = in.size();
+      append_code_point(in, cp);
+      in.insert(in.end(), {0xCE, 0xBA, 0x78});
+      valid(in);
+      // The same text with the character's last byte replaced by ASCII
+      // fails exactly there.
+      bytes bad = in;
+      const std::size_t last = at + (cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3);
+      bad[last] = 0x41;
+      fails_at(bad, last);
+    }
+  }
+}
+
 }  // namespace
 
 int main(void) {
@@ -317,6 +345,7 @@ int main(void) {
       cmocka_unit_test(test_reset),
       cmocka_unit_test(test_differential_short),
       cmocka_unit_test(test_differential_long),
+      cmocka_unit_test(test_block_boundaries),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

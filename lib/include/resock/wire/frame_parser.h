@@ -77,7 +77,7 @@ class RESOCK_API frame_parser {
  private:
   enum class state : std::uint8_t { head, payload, end, failed };
 
-  frame_step fail(errc e) noexcept;
+  frame_step fail_with(errc e) noexcept;
   frame_step parse_head(std::span<std::uint8_t> input) noexcept;
 
   frame_parser_options options_;

@@ -64,7 +64,7 @@ class RESOCK_API message_assembler {
   void reset() noexcept;
 
  private:
-  message_step fail(errc e) noexcept;
+  message_step fail_with(errc e) noexcept;
 
   assembler_options options_;
   utf8_validator utf8_{};

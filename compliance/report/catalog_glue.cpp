@@ -1,0 +1,22 @@
+// The entry points that use the case catalog (cases/). They live apart from
+// spec.cpp and report.cpp so that those objects, and their unit tests, link
+// without the catalog.
+#include "compliance/cases/catalog.h"
+#include "compliance/report/report.h"
+#include "compliance/spec.h"
+
+namespace resock::conformance {
+
+bool select_cases(const fuzzing_spec& spec, std::string_view agent,
+                  std::vector<const case_info*>& out, std::string& error) {
+  return select_cases(spec, agent, all_cases(), out, error);
+}
+
+bool write_reports(const std::string& outdir, const std::vector<case_result>& results,
+                   std::string& error) {
+  report_options options;
+  options.section_title = [](std::string_view id) { return std::string(section_title(id)); };
+  return write_reports(outdir, results, options, error);
+}
+
+}  // namespace resock::conformance
