@@ -36,11 +36,14 @@ bool glob_matches(std::string_view pattern, std::string_view text, bool open_end
       return false;
     }
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
   return p == pattern.size();
 }
 
-bool has_star(std::string_view s) noexcept { return s.find('*') != std::string_view::npos; }
+bool has_star(std::string_view s) noexcept {
+  return s.find('*') != std::string_view::npos;
+}
 
 // "host:port" of a ws:// or wss:// URL, the agent name when a server entry
 // has none (Autobahn would wait for the Server header; we need a name
@@ -177,8 +180,8 @@ bool read_spec(const cJSON* root, fuzzing_spec& out, std::string& error) {
 }
 
 // Marks every catalog entry `pattern` selects; a literal id must exist.
-bool mark(std::string_view pattern, const std::vector<case_info>& catalog,
-          std::vector<bool>& marks, bool value, std::string& error) {
+bool mark(std::string_view pattern, const std::vector<case_info>& catalog, std::vector<bool>& marks,
+          bool value, std::string& error) {
   bool literal = !has_star(pattern);
   bool found = false;
   for (std::size_t i = 0; i < catalog.size(); ++i) {
@@ -274,10 +277,10 @@ bool case_id_less(std::string_view a, std::string_view b) noexcept {
       if (ca.size() != cb.size()) return ca.size() < cb.size();
     }
     if (ca != cb) return ca < cb;
-    a.remove_prefix(std::min(a.size(), a.find('.') == std::string_view::npos ? a.size()
-                                                                              : a.find('.') + 1));
-    b.remove_prefix(std::min(b.size(), b.find('.') == std::string_view::npos ? b.size()
-                                                                              : b.find('.') + 1));
+    a.remove_prefix(
+        std::min(a.size(), a.find('.') == std::string_view::npos ? a.size() : a.find('.') + 1));
+    b.remove_prefix(
+        std::min(b.size(), b.find('.') == std::string_view::npos ? b.size() : b.find('.') + 1));
   }
   return a.empty() && !b.empty();
 }

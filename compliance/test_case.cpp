@@ -67,7 +67,8 @@ void test_case::on_connection_lost(const close_state& s) {
     result_close = "The spec requires the connection to be failed cleanly here";
   } else if (s.remote_close_code && !contains(expect_close.codes, *s.remote_close_code)) {
     behavior_close = verdict::wrong_code;
-    result_close = "The close code should have been " + join_codes(expect_close.codes) + " or empty";
+    result_close =
+        "The close code should have been " + join_codes(expect_close.codes) + " or empty";
   } else if (s.dropped_by_me) {
     behavior_close = verdict::failed_by_client;
     result_close = "It is preferred that the server close the TCP connection";
@@ -78,8 +79,7 @@ void test_case::on_connection_lost(const close_state& s) {
 
   // 3. For the UTF-8 cases a close by the wrong side means the server never
   // noticed the bad payload, which is a failure of the case itself.
-  if (expect_close.closed_by_wrong_endpoint_is_fatal &&
-      expect_close.closed_by_me != s.closed_by_me)
+  if (expect_close.closed_by_wrong_endpoint_is_fatal && expect_close.closed_by_me != s.closed_by_me)
     behavior = verdict::failed;
 }
 

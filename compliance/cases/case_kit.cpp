@@ -17,25 +17,36 @@ void send_frames(connection& c, const std::vector<frame>& frames, pacing p) {
 
 void arm(connection& c, const timer& t) {
   switch (t.type) {
-    case timer::kind::none: break;
-    case timer::kind::close_after: c.close_after(t.seconds); break;
-    case timer::kind::kill_after: c.kill_after(t.seconds); break;
+    case timer::kind::none:
+      break;
+    case timer::kind::close_after:
+      c.close_after(t.seconds);
+      break;
+    case timer::kind::kill_after:
+      c.kill_after(t.seconds);
+      break;
   }
 }
 
-expected_close normal_close() { return expected_close{true, {1000}, true, false}; }
+expected_close normal_close() {
+  return expected_close{true, {1000}, true, false};
+}
 
 expected_close server_fails(std::vector<std::uint32_t> codes) {
   return expected_close{false, std::move(codes), false, false};
 }
 
-expected_close server_fails_utf8() { return expected_close{false, {1007}, false, true}; }
+expected_close server_fails_utf8() {
+  return expected_close{false, {1007}, false, true};
+}
 
 expected_close fuzzer_closes(std::vector<std::uint32_t> codes, bool clean) {
   return expected_close{true, std::move(codes), clean, false};
 }
 
-outcome_lists ok(event_list events) { return {{verdict::ok, std::move(events)}}; }
+outcome_lists ok(event_list events) {
+  return {{verdict::ok, std::move(events)}};
+}
 
 outcome_lists ok_or_non_strict(event_list strict, event_list lenient) {
   return {{verdict::ok, std::move(strict)}, {verdict::non_strict, std::move(lenient)}};
@@ -99,10 +110,17 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char ch : text) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out.push_back(ch);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(ch);
     }
   }
   return out;

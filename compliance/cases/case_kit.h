@@ -46,8 +46,12 @@ struct timer {
   kind type = kind::none;
   double seconds = 0;
 };
-[[nodiscard]] inline timer close_after(double s) { return {timer::kind::close_after, s}; }
-[[nodiscard]] inline timer kill_after(double s) { return {timer::kind::kill_after, s}; }
+[[nodiscard]] inline timer close_after(double s) {
+  return {timer::kind::close_after, s};
+}
+[[nodiscard]] inline timer kill_after(double s) {
+  return {timer::kind::kill_after, s};
+}
 void arm(connection& c, const timer& t);
 
 // Standard close expectations (spec §3 notation).
@@ -64,9 +68,15 @@ using outcome_lists = std::vector<std::pair<verdict, event_list>>;
 [[nodiscard]] outcome_lists ok(event_list events);
 [[nodiscard]] outcome_lists ok_or_non_strict(event_list strict, event_list lenient);
 
-[[nodiscard]] inline event echo(std::string p) { return event::message(std::move(p), false); }
-[[nodiscard]] inline event echo_binary(std::string p) { return event::message(std::move(p), true); }
-[[nodiscard]] inline event pong(std::string p) { return event::pong(std::move(p)); }
+[[nodiscard]] inline event echo(std::string p) {
+  return event::message(std::move(p), false);
+}
+[[nodiscard]] inline event echo_binary(std::string p) {
+  return event::message(std::move(p), true);
+}
+[[nodiscard]] inline event pong(std::string p) {
+  return event::pong(std::move(p));
+}
 
 // Decodes a hex string ("cebae1"); the case tables are written in hex.
 [[nodiscard]] std::string from_hex(std::string_view hex);

@@ -18,8 +18,8 @@ struct framing_row {
 
 // The same eight rows serve 1.1 (text) and 1.2 (binary).
 constexpr framing_row kRows[] = {
-    {0, 0, 1},      {125, 0, 1},     {126, 0, 1},       {127, 0, 1},
-    {128, 0, 1},    {65535, 0, 10},  {65536, 0, 10},    {65536, 997, 10},
+    {0, 0, 1},   {125, 0, 1},    {126, 0, 1},    {127, 0, 1},
+    {128, 0, 1}, {65535, 0, 10}, {65536, 0, 10}, {65536, 997, 10},
 };
 
 case_info framing_case(int sub, int n, const framing_row& row) {
@@ -27,15 +27,15 @@ case_info framing_case(int sub, int n, const framing_row& row) {
   const char filler = binary ? '\xFE' : '*';
   std::string kind = binary ? "binary" : "text";
   std::string what = row.length == 0 ? "an empty " + kind + " message"
-                                      : "a " + kind + " message of " + std::to_string(row.length) +
-                                            " bytes (" + (binary ? "0xfe" : "'*'") + " repeated)";
+                                     : "a " + kind + " message of " + std::to_string(row.length) +
+                                           " bytes (" + (binary ? "0xfe" : "'*'") + " repeated)";
   std::string description = "Send " + what + " in a single frame";
   if (row.chopsize != 0)
-    description += ", writing the frame to TCP in pieces of " + std::to_string(row.chopsize) +
-                   " bytes";
+    description +=
+        ", writing the frame to TCP in pieces of " + std::to_string(row.chopsize) + " bytes";
   description += ".";
-  std::string expectation = "The server echoes the same " + kind +
-                            " message, then the connection is closed normally.";
+  std::string expectation =
+      "The server echoes the same " + kind + " message, then the connection is closed normally.";
 
   script s;
   std::string payload(row.length, filler);
@@ -49,8 +49,8 @@ case_info framing_case(int sub, int n, const framing_row& row) {
     c.send_frame(binary ? op_binary : op_text, payload, o);
   };
   std::string id = "1." + std::to_string(sub) + "." + std::to_string(n);
-  return make_scripted(std::move(id), std::move(description), std::move(expectation),
-                       std::move(s), row.kill_after_s);
+  return make_scripted(std::move(id), std::move(description), std::move(expectation), std::move(s),
+                       row.kill_after_s);
 }
 
 }  // namespace
@@ -58,7 +58,8 @@ case_info framing_case(int sub, int n, const framing_row& row) {
 void add_section1_framing(std::vector<case_info>& out) {
   for (int sub = 1; sub <= 2; ++sub) {
     int n = 0;
-    for (const framing_row& row : kRows) out.push_back(framing_case(sub, ++n, row));
+    for (const framing_row& row : kRows)
+      out.push_back(framing_case(sub, ++n, row));
   }
 }
 

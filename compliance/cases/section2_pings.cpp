@@ -76,9 +76,9 @@ void add_section2_pings(std::vector<case_info>& out) {
       c.send_frame(op_pong, "");
       c.send_close(1000);
     };
-    out.push_back(make_scripted("2.7", "Send an unsolicited pong with an empty payload, then close.",
-                                "The pong is ignored (nothing comes back); normal close.",
-                                std::move(s), 1));
+    out.push_back(
+        make_scripted("2.7", "Send an unsolicited pong with an empty payload, then close.",
+                      "The pong is ignored (nothing comes back); normal close.", std::move(s), 1));
   }
   {
     script s;

@@ -38,25 +38,47 @@ case_info rsv_case(const rsv_row& row) {
 void add_section3_reserved_bits(std::vector<case_info>& out) {
   const std::string bytes8 = from_hex("00fffefdfcfb00ff");
   const rsv_row rows[] = {
-      {"3.1", {{op_text, kHello, true, 1}}, pacing::normal, false,
+      {"3.1",
+       {{op_text, kHello, true, 1}},
+       pacing::normal,
+       false,
        "Send a short text message with RSV = 1."},
-      {"3.2", {{op_text, kHello}, {op_text, kHello, true, 2}, {op_ping, ""}}, pacing::normal, true,
+      {"3.2",
+       {{op_text, kHello}, {op_text, kHello, true, 2}, {op_ping, ""}},
+       pacing::normal,
+       true,
        "Send a short text message, then the same with RSV = 2, then a ping."},
-      {"3.3", {{op_text, kHello}, {op_text, kHello, true, 3}, {op_ping, ""}}, pacing::sync, true,
+      {"3.3",
+       {{op_text, kHello}, {op_text, kHello, true, 3}, {op_ping, ""}},
+       pacing::sync,
+       true,
        "Send a short text message, then the same with RSV = 3, then a ping; each frame in "
        "its own write."},
-      {"3.4", {{op_text, kHello}, {op_text, kHello, true, 4}, {op_ping, ""}}, pacing::chop1, true,
+      {"3.4",
+       {{op_text, kHello}, {op_text, kHello, true, 4}, {op_ping, ""}},
+       pacing::chop1,
+       true,
        "Send a short text message, then the same with RSV = 4, then a ping; every frame one "
        "byte per TCP write."},
-      {"3.5", {{op_binary, bytes8, true, 5}}, pacing::normal, false,
+      {"3.5",
+       {{op_binary, bytes8, true, 5}},
+       pacing::normal,
+       false,
        "Send a small binary message with RSV = 5."},
-      {"3.6", {{op_binary, kHello, true, 6}}, pacing::normal, false,
+      {"3.6",
+       {{op_binary, kHello, true, 6}},
+       pacing::normal,
+       false,
        "Send a binary message with RSV = 6 (Autobahn's text calls it a ping, but it sends "
        "opcode 2)."},
-      {"3.7", {{op_close, "", true, 7}}, pacing::normal, false,
+      {"3.7",
+       {{op_close, "", true, 7}},
+       pacing::normal,
+       false,
        "Send a close frame with an empty payload and RSV = 7."},
   };
-  for (const rsv_row& row : rows) out.push_back(rsv_case(row));
+  for (const rsv_row& row : rows)
+    out.push_back(rsv_case(row));
 }
 
 }  // namespace resock::conformance::cases

@@ -54,15 +54,16 @@ case_info opcode_case(int sub, int n) {
       echo_first ? "The text message is echoed, then the server fails the connection at the "
                    "reserved opcode (no pong). Failing before echoing is accepted as non-strict."
                  : "The server fails the connection.";
-  return make_scripted("4." + std::to_string(sub) + "." + std::to_string(n),
-                       std::move(description), std::move(expectation), std::move(s), 1);
+  return make_scripted("4." + std::to_string(sub) + "." + std::to_string(n), std::move(description),
+                       std::move(expectation), std::move(s), 1);
 }
 
 }  // namespace
 
 void add_section4_opcodes(std::vector<case_info>& out) {
   for (int sub = 1; sub <= 2; ++sub)
-    for (int n = 1; n <= 5; ++n) out.push_back(opcode_case(sub, n));
+    for (int n = 1; n <= 5; ++n)
+      out.push_back(opcode_case(sub, n));
 }
 
 }  // namespace resock::conformance::cases

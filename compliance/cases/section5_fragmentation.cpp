@@ -12,13 +12,18 @@ namespace {
 const std::string kHello = "Hello, world!";
 const std::string kNonContinuation = "non-continuation payload";
 
-std::string fragment(int n) { return "fragment" + std::to_string(n); }
+std::string fragment(int n) {
+  return "fragment" + std::to_string(n);
+}
 
 std::string pacing_note(pacing p) {
   switch (p) {
-    case pacing::sync: return " Each frame goes out in its own write.";
-    case pacing::chop1: return " Every frame goes out one byte per TCP write.";
-    case pacing::normal: break;
+    case pacing::sync:
+      return " Each frame goes out in its own write.";
+    case pacing::chop1:
+      return " Every frame goes out one byte per TCP write.";
+    case pacing::normal:
+      break;
   }
   return "";
 }
@@ -49,9 +54,9 @@ case_info must_echo(std::string id, bool with_ping, pacing p) {
   s.expected = ok(std::move(expected));
   s.after = close_after(1);
   s.run = [frames = std::move(frames), p](connection& c) { send_frames(c, frames, p); };
-  std::string description =
-      with_ping ? "Send a text message in two fragments with a ping between them."
-                : "Send a text message in two fragments.";
+  std::string description = with_ping
+                                ? "Send a text message in two fragments with a ping between them."
+                                : "Send a text message in two fragments.";
   std::string expectation =
       with_ping ? "A pong for the ping, then the reassembled message \"fragment1fragment2\"; "
                   "normal close."

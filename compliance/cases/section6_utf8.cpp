@@ -12,7 +12,8 @@ namespace resock::conformance::cases {
 namespace {
 
 // "Hello-µ@ßöäüàá-UTF-8!!" (29 bytes) and Greek "kosme" (11 bytes).
-const std::string kHelloUtf8 = from_hex("48656c6c6f2dc2b540c39fc3b6c3a4c3bcc3a0c3a12d5554462d382121");
+const std::string kHelloUtf8 =
+    from_hex("48656c6c6f2dc2b540c39fc3b6c3a4c3bcc3a0c3a12d5554462d382121");
 const std::string kKosme = from_hex("cebae1bdb9cf83cebcceb5");
 
 const char* kEchoExpectation = "The message is echoed unchanged; normal close.";
@@ -131,26 +132,26 @@ std::string kuhn_description(const utf8_vector& v) {
 
 void add_section6_utf8(std::vector<case_info>& out) {
   // 6.1 — zero-length fragments.
-  out.push_back(valid_case("6.1.1", "Send a text message with an empty payload.",
-                           {{op_text, ""}}, ""));
-  out.push_back(valid_case("6.1.2", "Send an empty text message in three empty fragments.",
-                           {{op_text, "", false}, {op_continuation, "", false},
-                            {op_continuation, ""}},
-                           ""));
+  out.push_back(
+      valid_case("6.1.1", "Send a text message with an empty payload.", {{op_text, ""}}, ""));
+  out.push_back(
+      valid_case("6.1.2", "Send an empty text message in three empty fragments.",
+                 {{op_text, "", false}, {op_continuation, "", false}, {op_continuation, ""}}, ""));
   out.push_back(valid_case("6.1.3",
                            "Send a text message in three fragments: empty, 20 bytes, empty.",
-                           {{op_text, "", false}, {op_continuation, "middle frame payload", false},
+                           {{op_text, "", false},
+                            {op_continuation, "middle frame payload", false},
                             {op_continuation, ""}},
                            "middle frame payload"));
   // 6.2 — valid UTF-8, fragmented in various places.
   out.push_back(message_case("6.2.1", "Send a valid UTF-8 text message in one frame.", kHelloUtf8,
                              0, true, close_after(1)));
-  out.push_back(valid_case("6.2.2",
-                           "Send a valid UTF-8 text message in two fragments split on a code "
-                           "point boundary.",
-                           {{op_text, kHelloUtf8.substr(0, 15), false},
-                            {op_continuation, kHelloUtf8.substr(15)}},
-                           kHelloUtf8));
+  out.push_back(valid_case(
+      "6.2.2",
+      "Send a valid UTF-8 text message in two fragments split on a code "
+      "point boundary.",
+      {{op_text, kHelloUtf8.substr(0, 15), false}, {op_continuation, kHelloUtf8.substr(15)}},
+      kHelloUtf8));
   out.push_back(message_case("6.2.3",
                              "Send a valid UTF-8 text message in one-byte fragments, which split "
                              "multi-byte code points.",
@@ -188,7 +189,8 @@ void add_section6_utf8(std::vector<case_info>& out) {
     int n = 0;
     for (const utf8_vector& v : sub.vectors) {
       std::string id = "6." + std::to_string(sub.number) + "." + std::to_string(++n);
-      out.push_back(message_case(std::move(id), kuhn_description(v), v.payload, 0, v.valid, kill_after(0.5)));
+      out.push_back(
+          message_case(std::move(id), kuhn_description(v), v.payload, 0, v.valid, kill_after(0.5)));
     }
   }
 }

@@ -44,8 +44,8 @@ class undefined_code_case : public close_case {
 
 template <class Case = close_case>
 case_info close_entry(std::string id, std::string description, std::string expectation,
-                      std::function<void(connection&)> run, expected_close close,
-                      bool suppress, outcome_lists expected = ok({})) {
+                      std::function<void(connection&)> run, expected_close close, bool suppress,
+                      outcome_lists expected = ok({})) {
   script s;
   s.run = std::move(run);
   s.expected = std::move(expected);
@@ -103,8 +103,7 @@ void add_basic(std::vector<case_info>& out) {
       },
       normal_close(), true));
   out.push_back(close_entry<close_race_case>(
-      "7.1.6",
-      "Send a 256 KiB text message, then a short text message, a close (1000) and a ping.",
+      "7.1.6", "Send a 256 KiB text message, then a short text message, a close (1000) and a ping.",
       "Informational: the server may answer the short message before closing, or close first. "
       "The result says which happened.",
       [](connection& c) {
@@ -147,11 +146,11 @@ void add_payloads(std::vector<case_info>& out) {
       if (reason) bytes = *reason;
       c.send_close_frame(code, bytes);
     };
-    out.push_back(close_entry(r.id, r.description,
-                              r.valid ? std::string(kCleanClose) +
-                                            (r.code ? "" : " An empty close in reply is fine too.")
-                                      : std::string(kMustFail),
-                              run, r.valid ? normal_close() : fuzzer_closes({1002}, false), true));
+    out.push_back(close_entry(
+        r.id, r.description,
+        r.valid ? std::string(kCleanClose) + (r.code ? "" : " An empty close in reply is fine too.")
+                : std::string(kMustFail),
+        run, r.valid ? normal_close() : fuzzer_closes({1002}, false), true));
   }
   const std::string bad_reason = from_hex("cebae1bdb9cf83cebcceb5eda080656469746564");
   out.push_back(close_entry(
@@ -161,7 +160,9 @@ void add_payloads(std::vector<case_info>& out) {
       fuzzer_closes({1002, 1007}, false), true));
 }
 
-std::string code_text(std::uint32_t code) { return std::to_string(code); }
+std::string code_text(std::uint32_t code) {
+  return std::to_string(code);
+}
 
 void add_codes(std::vector<case_info>& out) {
   const std::uint32_t valid[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009,
@@ -170,8 +171,7 @@ void add_codes(std::vector<case_info>& out) {
   for (std::uint32_t code : valid) {
     out.push_back(close_entry(
         "7.7." + std::to_string(++n), "Send a close frame with code " + code_text(code) + ".",
-        "A valid code: the server answers with 1000 or " + code_text(code) +
-            " and closes cleanly.",
+        "A valid code: the server answers with 1000 or " + code_text(code) + " and closes cleanly.",
         [code](connection& c) { c.send_close_frame(code, std::nullopt); },
         fuzzer_closes({1000, code}, true), false));
   }
@@ -182,8 +182,8 @@ void add_codes(std::vector<case_info>& out) {
   for (std::uint32_t code : invalid) {
     out.push_back(close_entry(
         "7.9." + std::to_string(++n),
-        "Send a close frame with code " + code_text(code) + ", which may not be sent.",
-        kMustFail, [code](connection& c) { c.send_close_frame(code, std::nullopt); },
+        "Send a close frame with code " + code_text(code) + ", which may not be sent.", kMustFail,
+        [code](connection& c) { c.send_close_frame(code, std::nullopt); },
         fuzzer_closes({1002}, false), false));
   }
   out.push_back(close_entry<undefined_code_case>(

@@ -32,9 +32,9 @@ std::string size_text(std::size_t n) {
 struct transfer {
   bool binary = false;
   std::size_t length = 0;
-  char filler = 0;            // 0: pattern repeated (one frame), else a filled message
-  std::size_t fragment = 0;   // send_message fragment size (9.3 / 9.4)
-  std::size_t chopsize = 0;   // 9.5 / 9.6
+  char filler = 0;           // 0: pattern repeated (one frame), else a filled message
+  std::size_t fragment = 0;  // send_message fragment size (9.3 / 9.4)
+  std::size_t chopsize = 0;  // 9.5 / 9.6
   double wait_s = 10;
 };
 
@@ -105,8 +105,8 @@ class round_trip_case : public test_case {
     expect_close = normal_close();
     c.set_wirelog(false);
     behavior = verdict::failed;
-    result = "Case did not finish within " + std::to_string(static_cast<long>(wait_s_)) +
-             " seconds.";
+    result =
+        "Case did not finish within " + std::to_string(static_cast<long>(wait_s_)) + " seconds.";
     c.close_after(wait_s_);
     send_one(c);
   }
@@ -115,8 +115,8 @@ class round_trip_case : public test_case {
     if (binary != binary_ || payload.size() != length_) {
       behavior = verdict::failed;
       result = "Echoed message type or length differs from what was sent (binary = " +
-               std::string(binary ? "true" : "false") + ", length = " +
-               std::to_string(payload.size()) + ").";
+               std::string(binary ? "true" : "false") +
+               ", length = " + std::to_string(payload.size()) + ").";
     } else if (sent_ < kCount) {
       send_one(c);
       return;
@@ -175,14 +175,14 @@ void add_sizes(std::vector<case_info>& out) {
       t.length = sizes[i];
       t.wait_s = binary ? binary_wait[i] : text_wait[i];
       out.push_back(big_entry("9." + std::to_string(sub) + "." + std::to_string(i + 1), t,
-                              "Send a " + std::string(binary ? "binary" : "text") +
-                                  " message of " + size_text(t.length) + " in one frame."));
+                              "Send a " + std::string(binary ? "binary" : "text") + " message of " +
+                                  size_text(t.length) + " in one frame."));
     }
   }
 }
 
 void add_fragmented(std::vector<case_info>& out) {
-  const std::size_t fragments[] = {64,      256,      1 * KiB,   4 * KiB, 16 * KiB,
+  const std::size_t fragments[] = {64,       256,       1 * KiB, 4 * KiB, 16 * KiB,
                                    64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB};
   for (int sub = 3; sub <= 4; ++sub) {
     const bool binary = sub == 4;
@@ -196,8 +196,8 @@ void add_fragmented(std::vector<case_info>& out) {
       t.wait_s = 100;
       out.push_back(big_entry("9." + std::to_string(sub) + "." + std::to_string(i + 1), t,
                               "Send a " + std::string(binary ? "binary" : "text") +
-                                  " message of 4 MiB in fragments of " +
-                                  size_text(fragments[i]) + "."));
+                                  " message of 4 MiB in fragments of " + size_text(fragments[i]) +
+                                  "."));
     }
   }
 }
@@ -230,8 +230,8 @@ void add_round_trips(std::vector<case_info>& out) {
       const double wait = waits[i];
       case_info info;
       info.id = "9." + std::to_string(sub) + "." + std::to_string(i + 1);
-      info.description = "Send 1000 " + std::string(binary ? "binary" : "text") +
-                         " messages of " + size_text(length) +
+      info.description = "Send 1000 " + std::string(binary ? "binary" : "text") + " messages of " +
+                         size_text(length) +
                          ", one at a time: each is sent once the previous one came back.";
       info.expectation = "All 1000 messages are echoed, with the right type and length, within " +
                          std::to_string(static_cast<long>(wait)) + " seconds; then a normal close.";

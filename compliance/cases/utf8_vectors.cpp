@@ -22,7 +22,8 @@ struct hex_row {
 
 std::vector<utf8_vector> from_rows(std::span<const hex_row> rows) {
   std::vector<utf8_vector> out;
-  for (const hex_row& r : rows) out.push_back({from_hex(r.hex), r.valid});
+  for (const hex_row& r : rows)
+    out.push_back({from_hex(r.hex), r.valid});
   return out;
 }
 std::vector<utf8_vector> from_rows(std::initializer_list<hex_row> rows) {
@@ -46,7 +47,8 @@ std::vector<utf8_vector> kosme_prefixes() {
     boundary[i] = true;
   boundary[k.size()] = true;
   std::vector<utf8_vector> out;
-  for (std::size_t n = 1; n <= k.size(); ++n) out.push_back({k.substr(0, n), boundary[n]});
+  for (std::size_t n = 1; n <= k.size(); ++n)
+    out.push_back({k.substr(0, n), boundary[n]});
   return out;
 }
 
@@ -54,9 +56,11 @@ std::vector<utf8_vector> kosme_prefixes() {
 std::vector<utf8_vector> lonely_continuations() {
   std::vector<utf8_vector> out{{"\x80", false}, {"\xBF", false}};
   const std::string alternating = from_hex("80bf80bf80bf");
-  for (std::size_t n = 2; n <= 6; ++n) out.push_back({alternating.substr(0, n), false});
+  for (std::size_t n = 2; n <= 6; ++n)
+    out.push_back({alternating.substr(0, n), false});
   std::string all;
-  for (int b = 0x80; b <= 0xBE; ++b) all.push_back(static_cast<char>(b));
+  for (int b = 0x80; b <= 0xBE; ++b)
+    all.push_back(static_cast<char>(b));
   out.push_back({all, false});
   return out;
 }
@@ -72,15 +76,15 @@ utf8_vector lonely_starts(int first, int last) {
 }
 
 constexpr hex_row kMissingLast[] = {
-    {"c0", false},       {"e080", false},     {"f08080", false},   {"f8808080", false},
-    {"fc80808080", false}, {"df", false},     {"efbf", false},     {"f7bfbf", false},
-    {"fbbfbfbf", false}, {"fdbfbfbfbf", false},
+    {"c0", false}, {"e080", false}, {"f08080", false}, {"f8808080", false}, {"fc80808080", false},
+    {"df", false}, {"efbf", false}, {"f7bfbf", false}, {"fbbfbfbf", false}, {"fdbfbfbfbf", false},
 };
 
 // 6.15: the ten incomplete sequences of 6.14 back to back.
 std::vector<utf8_vector> concatenated_incomplete() {
   std::string all;
-  for (const hex_row& r : kMissingLast) all += from_hex(r.hex);
+  for (const hex_row& r : kMissingLast)
+    all += from_hex(r.hex);
   return {{all, false}};
 }
 
@@ -138,13 +142,14 @@ std::vector<utf8_subsection> build() {
                           {"f48fbfbf", true},
                           {"f4908080", false}})});
   t.push_back({12, "Unexpected continuation bytes", lonely_continuations()});
-  t.push_back({13, "Lonely start characters",
+  t.push_back({13,
+               "Lonely start characters",
                {lonely_starts(0xC0, 0xDE), lonely_starts(0xE0, 0xEE), lonely_starts(0xF0, 0xF6),
                 lonely_starts(0xF8, 0xFA), lonely_starts(0xFC, 0xFC)}});
   t.push_back({14, "Sequences with last continuation byte missing", from_rows(kMissingLast)});
   t.push_back({15, "Concatenation of incomplete sequences", concatenated_incomplete()});
-  t.push_back({16, "Impossible bytes",
-               from_rows({{"fe", false}, {"ff", false}, {"fefeffff", false}})});
+  t.push_back(
+      {16, "Impossible bytes", from_rows({{"fe", false}, {"ff", false}, {"fefeffff", false}})});
   t.push_back({17, "Examples of an overlong ASCII character",
                from_rows({{"c0af", false},
                           {"e080af", false},

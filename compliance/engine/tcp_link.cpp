@@ -165,8 +165,9 @@ void tcp_link::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) 
   if (self->socket_ != s || nread == 0) return;
   if (nread < 0) {
     if (self->state_ == state::tls) {
-      self->fail("TLS handshake with " + self->peer_name_ + ": connection closed by peer" +
-                 (nread == UV_EOF ? std::string() : " (" + uv_error_text(static_cast<int>(nread)) + ")"));
+      self->fail(
+          "TLS handshake with " + self->peer_name_ + ": connection closed by peer" +
+          (nread == UV_EOF ? std::string() : " (" + uv_error_text(static_cast<int>(nread)) + ")"));
       return;
     }
     self->state_ = state::closing;
@@ -224,8 +225,8 @@ void tcp_link::raw_write(std::string bytes) {
   w->bytes = std::move(bytes);
   w->req.data = this;
   uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-  const int rc =
-      uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&socket_->tcp), &buf, 1, &tcp_link::on_write);
+  const int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&socket_->tcp), &buf, 1,
+                          &tcp_link::on_write);
   if (rc < 0) {
     delete w;
     if (state_ == state::connected) state_ = state::closing;

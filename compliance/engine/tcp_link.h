@@ -50,7 +50,15 @@ class tcp_link {
   [[nodiscard]] bool finished() const noexcept { return state_ == state::finished; }
 
  private:
-  enum class state : std::uint8_t { idle, resolving, connecting, tls, connected, closing, finished };
+  enum class state : std::uint8_t {
+    idle,
+    resolving,
+    connecting,
+    tls,
+    connected,
+    closing,
+    finished
+  };
   struct socket;
 
   static void on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* res);
@@ -80,10 +88,10 @@ class tcp_link {
   bool resolving_ = false;  // the getaddrinfo request is still pending
   addrinfo* addresses_ = nullptr;
   addrinfo* next_address_ = nullptr;
-  std::string peer_name_;  // "127.0.0.1:9001" of the current attempt
-  socket* socket_ = nullptr;  // the current attempt, null once closing
-  int open_sockets_ = 0;      // attempts whose handle is not closed yet
-  std::string attempt_error_; // why the last address failed
+  std::string peer_name_;      // "127.0.0.1:9001" of the current attempt
+  socket* socket_ = nullptr;   // the current attempt, null once closing
+  int open_sockets_ = 0;       // attempts whose handle is not closed yet
+  std::string attempt_error_;  // why the last address failed
   timer_pool::id connect_timer_ = 0;
   std::unique_ptr<tls_client> tls_;
   std::string error_;

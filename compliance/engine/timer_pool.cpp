@@ -30,7 +30,8 @@ void timer_pool::cancel(id which) {
 
 void timer_pool::close_all() {
   shut_ = true;
-  for (timer& t : timers_) close(t);
+  for (timer& t : timers_)
+    close(t);
 }
 
 void timer_pool::close(timer& t) {

@@ -17,7 +17,8 @@ bool is_ip_literal(const std::string& host) {
 std::string last_openssl_error(const char* fallback) {
   unsigned long code = 0;
   unsigned long e;
-  while ((e = ERR_get_error()) != 0) code = e;
+  while ((e = ERR_get_error()) != 0)
+    code = e;
   if (code == 0) return fallback;
   char buf[256];
   ERR_error_string_n(code, buf, sizeof buf);
@@ -53,10 +54,10 @@ bool tls_client::start(const tls_settings& settings, std::string& error) {
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
   } else {
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    const bool loaded = settings.ca_file.empty()
-                            ? SSL_CTX_set_default_verify_paths(ctx_) == 1
-                            : SSL_CTX_load_verify_locations(ctx_, settings.ca_file.c_str(),
-                                                            nullptr) == 1;
+    const bool loaded =
+        settings.ca_file.empty()
+            ? SSL_CTX_set_default_verify_paths(ctx_) == 1
+            : SSL_CTX_load_verify_locations(ctx_, settings.ca_file.c_str(), nullptr) == 1;
     if (!loaded) {
       error = "TLS: cannot load CA " +
               (settings.ca_file.empty() ? std::string("system store") : settings.ca_file) + ": " +

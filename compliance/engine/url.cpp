@@ -31,8 +31,9 @@ bool parse_ws_url(const std::string& url, parsed_url& out, std::string& error) {
 
   const std::size_t end_of_authority = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end_of_authority);
-  std::string_view tail =
-      end_of_authority == std::string_view::npos ? std::string_view{} : rest.substr(end_of_authority);
+  std::string_view tail = end_of_authority == std::string_view::npos
+                              ? std::string_view{}
+                              : rest.substr(end_of_authority);
   if (authority.find('@') != std::string_view::npos) {
     error = "URL must not carry user information: " + url;
     return false;
@@ -77,7 +78,8 @@ bool parse_ws_url(const std::string& url, parsed_url& out, std::string& error) {
   out.port = out.tls ? 443 : 80;
   if (!port_text.empty()) {
     int port = 0;
-    const auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    const auto [p, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc{} || p != port_text.data() + port_text.size() || port < 1 || port > 65535) {
       error = "bad port in URL: " + url;
       return false;

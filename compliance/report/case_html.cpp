@@ -12,23 +12,34 @@ using html::escape;
 
 std::string_view opcode_name(int opcode) {
   switch (opcode) {
-    case 0: return "continuation";
-    case 1: return "text";
-    case 2: return "binary";
-    case 8: return "close";
-    case 9: return "ping";
-    case 10: return "pong";
-    default: return "reserved";
+    case 0:
+      return "continuation";
+    case 1:
+      return "text";
+    case 2:
+      return "binary";
+    case 8:
+      return "close";
+    case 9:
+      return "ping";
+    case 10:
+      return "pong";
+    default:
+      return "reserved";
   }
 }
 
-std::string yes_no(bool b) { return b ? "true" : "false"; }
+std::string yes_no(bool b) {
+  return b ? "true" : "false";
+}
 
 template <typename T>
 std::string opt(const std::optional<T>& v) {
   if (!v) return "null";
-  if constexpr (std::is_same_v<T, std::string>) return escape(*v);
-  else return std::to_string(*v);
+  if constexpr (std::is_same_v<T, std::string>)
+    return escape(*v);
+  else
+    return std::to_string(*v);
 }
 
 std::string verdict_span(verdict v) {
@@ -48,7 +59,8 @@ void events_table(std::string& out, const event_list& events) {
     return;
   }
   out += "<ol class=\"mono\">\n";
-  for (const auto& e : events) out += "<li>" + escape(event_text(e)) + "</li>\n";
+  for (const auto& e : events)
+    out += "<li>" + escape(event_text(e)) + "</li>\n";
   out += "</ol>\n";
 }
 
@@ -80,13 +92,20 @@ void wire_row(std::string& out, const wire_entry& w) {
     css = "timer";
     dir = c;
     auto delay = json::format_number(w.delay_s);
-    if (c == "CT") what = "continue later in " + delay + " s" + (w.tag ? ", tag " + *w.tag : "");
-    else if (c == "CTE") what = "continue later fired" + (w.tag ? ", tag " + *w.tag : "");
-    else if (c == "KL") what = "kill after " + delay + " s";
-    else if (c == "KLE") what = "kill timer fired";
-    else if (c == "TI") what = "close after " + delay + " s";
-    else if (c == "TIE") what = "close timer fired";
-    else if (c == "WLM") what = std::string("wire log ") + (w.flag ? "on" : "off");
+    if (c == "CT")
+      what = "continue later in " + delay + " s" + (w.tag ? ", tag " + *w.tag : "");
+    else if (c == "CTE")
+      what = "continue later fired" + (w.tag ? ", tag " + *w.tag : "");
+    else if (c == "KL")
+      what = "kill after " + delay + " s";
+    else if (c == "KLE")
+      what = "kill timer fired";
+    else if (c == "TI")
+      what = "close after " + delay + " s";
+    else if (c == "TIE")
+      what = "close timer fired";
+    else if (c == "WLM")
+      what = std::string("wire log ") + (w.flag ? "on" : "off");
   }
   char t[32];
   std::snprintf(t, sizeof t, "%.3f", w.time_ms);
@@ -117,10 +136,11 @@ void stats_table(std::string& out, std::string_view title, std::string_view key_
 
 std::string expected_close_text(const expected_close& e) {
   std::string codes;
-  for (auto c : e.codes) codes += (codes.empty() ? "" : ", ") + std::to_string(c);
+  for (auto c : e.codes)
+    codes += (codes.empty() ? "" : ", ") + std::to_string(c);
   return std::string("closed by ") + (e.closed_by_me ? "the fuzzer" : "the server") +
-         ", close code in [" + codes + "], " + (e.require_clean ? "clean close required" :
-                                                                   "clean close not required") +
+         ", close code in [" + codes + "], " +
+         (e.require_clean ? "clean close required" : "clean close not required") +
          (e.closed_by_wrong_endpoint_is_fatal ? ", closing by the wrong endpoint is fatal" : "");
 }
 
@@ -146,8 +166,8 @@ std::string case_html(const case_result& r) {
   row(out, "Started", escape(r.started));
   row(out, "Duration", escape(format_ms(r.duration_ms)));
   if (!r.engine_error.empty())
-    row(out, "Engine error", "<span class=\"fail\">&nbsp;" + escape(r.engine_error) +
-                                 "&nbsp;</span>");
+    row(out, "Engine error",
+        "<span class=\"fail\">&nbsp;" + escape(r.engine_error) + "&nbsp;</span>");
   out += "</table>\n";
 
   out += "<h2>Expected</h2>\n";
@@ -191,7 +211,8 @@ std::string case_html(const case_result& r) {
   if (!r.create_wirelog)
     out += "<p class=\"small\">The wire log was switched off for (part of) this case.</p>\n";
   out += "<table>\n<tr><th>ms</th><th>what</th><th>details</th></tr>\n";
-  for (const auto& w : r.wirelog) wire_row(out, w);
+  for (const auto& w : r.wirelog)
+    wire_row(out, w);
   out += "</table>\n</body>\n</html>\n";
   return out;
 }

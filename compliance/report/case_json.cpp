@@ -9,9 +9,15 @@ namespace {
 
 using json::value;
 
-value str(std::string_view s) { return value::string(std::string(s)); }
-value num(double n) { return value::number(n); }
-value flag(bool b) { return value::boolean(b); }
+value str(std::string_view s) {
+  return value::string(std::string(s));
+}
+value num(double n) {
+  return value::number(n);
+}
+value flag(bool b) {
+  return value::boolean(b);
+}
 template <typename T>
 value optional_num(const std::optional<T>& n) {
   return n ? value::number(static_cast<double>(*n)) : value::null();
@@ -22,7 +28,8 @@ value optional_str(const std::optional<std::string>& s) {
 
 value events_json(const event_list& events) {
   value list = value::array();
-  for (const auto& e : events) list.push(event_json(e));
+  for (const auto& e : events)
+    list.push(event_json(e));
   return list;
 }
 
@@ -80,7 +87,9 @@ value wire_json(const wire_entry& w) {
 
 // Milliseconds rounded to microseconds: enough for a 10 us chop pause,
 // and the file stays readable.
-double round_us(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+double round_us(double ms) {
+  return std::round(ms * 1000.0) / 1000.0;
+}
 
 }  // namespace
 
@@ -106,7 +115,8 @@ std::string case_json(const case_result& r) {
 
   value close = value::object();
   value codes = value::array();
-  for (auto code : r.expect_close.codes) codes.push(num(code));
+  for (auto code : r.expect_close.codes)
+    codes.push(num(code));
   close.set("closeCode", std::move(codes));
   close.set("closedByMe", flag(r.expect_close.closed_by_me));
   // Autobahn's cases only carry this key where they set it (section 6).

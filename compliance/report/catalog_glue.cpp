@@ -15,7 +15,11 @@ bool select_cases(const fuzzing_spec& spec, std::string_view agent,
 bool write_reports(const std::string& outdir, const std::vector<case_result>& results,
                    std::string& error) {
   report_options options;
-  options.section_title = [](std::string_view id) { return std::string(section_title(id)); };
+  // "6.4" -> "6.4 Fail-fast on invalid UTF-8", as Autobahn's headings read.
+  options.section_title = [](std::string_view id) {
+    std::string_view title = section_title(id);
+    return title.empty() ? std::string() : std::string(id) + " " + std::string(title);
+  };
   return write_reports(outdir, results, options, error);
 }
 

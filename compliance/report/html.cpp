@@ -11,8 +11,11 @@ namespace {
 // Length of the valid UTF-8 sequence at text[i], 0 if invalid.
 std::size_t utf8_length(std::string_view text, std::size_t i) {
   auto b = static_cast<unsigned char>(text[i]);
-  std::size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
-                               : (b & 0xF8) == 0xF0 ? 4 : 0;
+  std::size_t n = b < 0x80             ? 1
+                  : (b & 0xE0) == 0xC0 ? 2
+                  : (b & 0xF0) == 0xE0 ? 3
+                  : (b & 0xF8) == 0xF0 ? 4
+                                       : 0;
   if (n == 0 || i + n > text.size()) return 0;
   std::uint32_t cp = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
   for (std::size_t k = 1; k < n; ++k) {
@@ -27,8 +30,8 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
 }
 
 constexpr std::array<std::string_view, 17> allowed_tags{
-    "<br>", "<br/>", "<br />", "<b>", "</b>", "<i>", "</i>", "<em>",
-    "</em>", "<strong>", "</strong>", "<code>", "</code>", "<p>", "</p>", "<tt>", "</tt>"};
+    "<br>",     "<br/>",     "<br />", "<b>",     "</b>", "<i>",  "</i>", "<em>", "</em>",
+    "<strong>", "</strong>", "<code>", "</code>", "<p>",  "</p>", "<tt>", "</tt>"};
 
 }  // namespace
 
@@ -50,14 +53,26 @@ std::string escape(std::string_view text) {
     }
     ++i;
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
-        else if (c == '\t' || c == '\n' || c == '\r') out += c;
+        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F)
+          out += c;
+        else if (c == '\t' || c == '\n' || c == '\r')
+          out += c;
         break;
     }
   }
@@ -101,9 +116,12 @@ std::string strip_tags(std::string_view text) {
       }
     }
     if (c == '&') {
-      static constexpr std::array<std::pair<std::string_view, char>, 6> entities{
-          {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''},
-           {"&nbsp;", ' '}}};
+      static constexpr std::array<std::pair<std::string_view, char>, 6> entities{{{"&amp;", '&'},
+                                                                                  {"&lt;", '<'},
+                                                                                  {"&gt;", '>'},
+                                                                                  {"&quot;", '"'},
+                                                                                  {"&#39;", '\''},
+                                                                                  {"&nbsp;", ' '}}};
       bool decoded = false;
       for (auto [name, ch] : entities) {
         if (text.substr(i, name.size()) == name) {
@@ -119,7 +137,8 @@ std::string strip_tags(std::string_view text) {
     if (c == ' ' && !out.empty() && out.back() == ' ') continue;
     out += c;
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
   return out;
 }
 

@@ -18,11 +18,21 @@ struct tally {
   void add(const case_result& r) {
     ++total;
     switch (classify(r)) {
-      case outcome::ok: ++ok; break;
-      case outcome::non_strict: ++non_strict; break;
-      case outcome::informational: ++informational; break;
-      case outcome::unimplemented: ++unimplemented; break;
-      case outcome::failed: ++failed; break;
+      case outcome::ok:
+        ++ok;
+        break;
+      case outcome::non_strict:
+        ++non_strict;
+        break;
+      case outcome::informational:
+        ++informational;
+        break;
+      case outcome::unimplemented:
+        ++unimplemented;
+        break;
+      case outcome::failed:
+        ++failed;
+        break;
     }
   }
   std::string html() const {
@@ -109,13 +119,15 @@ std::string index_html(const std::vector<const case_result*>& results,
   out += "<title>resock-conformance: WebSocket server conformance report</title>\n<style>";
   out += stylesheet;
   out += "</style>\n</head>\n<body>\n<h1>WebSocket server conformance report</h1>\n";
-  out += "<p class=\"small\">Written by resock-conformance fuzzingclient (Autobahn|Testsuite "
-         "cases and verdicts). Pass = OK, Non-Strict = NON-STRICT, Info = INFORMATIONAL. "
-         "The close column shows the server's close code, &ldquo;Unclean&rdquo; or "
-         "&ldquo;Fail&rdquo;. Click a verdict for the case details.</p>\n";
+  out +=
+      "<p class=\"small\">Written by resock-conformance fuzzingclient (Autobahn|Testsuite "
+      "cases and verdicts). Pass = OK, Non-Strict = NON-STRICT, Info = INFORMATIONAL. "
+      "The close column shows the server's close code, &ldquo;Unclean&rdquo; or "
+      "&ldquo;Fail&rdquo;. Click a verdict for the case details.</p>\n";
 
-  out += "<h2>Summary</h2>\n<table>\n<tr><th>Agent</th><th>Cases</th><th>Pass</th>"
-         "<th>Non-Strict</th><th>Info</th><th>Unimplemented</th><th>Fail</th></tr>\n";
+  out +=
+      "<h2>Summary</h2>\n<table>\n<tr><th>Agent</th><th>Cases</th><th>Pass</th>"
+      "<th>Non-Strict</th><th>Info</th><th>Unimplemented</th><th>Fail</th></tr>\n";
   for (const auto& agent : m.agents) {
     tally t;
     for (const auto& id : m.ids)
@@ -124,13 +136,14 @@ std::string index_html(const std::vector<const case_result*>& results,
            "</td><td class=\"pass\">" + std::to_string(t.ok) + "</td><td class=\"nonstrict\">" +
            std::to_string(t.non_strict) + "</td><td class=\"info\">" +
            std::to_string(t.informational) + "</td><td class=\"unimpl\">" +
-           std::to_string(t.unimplemented) + "</td><td class=\"" +
-           (t.failed ? "fail" : "pass") + "\">" + std::to_string(t.failed) + "</td></tr>\n";
+           std::to_string(t.unimplemented) + "</td><td class=\"" + (t.failed ? "fail" : "pass") +
+           "\">" + std::to_string(t.failed) + "</td></tr>\n";
   }
   out += "</table>\n";
 
   out += "<h2>Results</h2>\n<table>\n<tr><th>Case</th>";
-  for (const auto& agent : m.agents) out += "<th colspan=\"2\">" + escape(agent) + "</th>";
+  for (const auto& agent : m.agents)
+    out += "<th colspan=\"2\">" + escape(agent) + "</th>";
   out += "</tr>\n";
   std::string section, subsection;
   for (std::size_t i = 0; i < m.ids.size(); ++i) {

@@ -54,14 +54,29 @@ void write_string(std::string& out, const std::string& s) {
     }
     i += n;
     switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (cp >= 0x20 && cp < 0x7F) {
       out += static_cast<char>(cp);
@@ -83,10 +98,18 @@ void newline(std::string& out, int depth) {
 
 void write_value(std::string& out, const value& v, int depth) {
   switch (v.type) {
-    case value::kind::null: out += "null"; return;
-    case value::kind::boolean: out += v.boolean_value ? "true" : "false"; return;
-    case value::kind::number: out += format_number(v.number_value); return;
-    case value::kind::string: write_string(out, v.string_value); return;
+    case value::kind::null:
+      out += "null";
+      return;
+    case value::kind::boolean:
+      out += v.boolean_value ? "true" : "false";
+      return;
+    case value::kind::number:
+      out += format_number(v.number_value);
+      return;
+    case value::kind::string:
+      write_string(out, v.string_value);
+      return;
     case value::kind::array: {
       if (v.items.empty()) {
         out += "[]";
@@ -108,7 +131,8 @@ void write_value(std::string& out, const value& v, int depth) {
         return;
       }
       std::vector<const std::pair<std::string, value>*> order;
-      for (const auto& m : v.members) order.push_back(&m);
+      for (const auto& m : v.members)
+        order.push_back(&m);
       // Byte order of UTF-8 keys is code point order, as Python sorts.
       if (!v.keep_order)
         std::stable_sort(order.begin(), order.end(),

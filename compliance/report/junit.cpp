@@ -24,7 +24,8 @@ std::string test_name(const case_result& r) {
   constexpr std::size_t max_text = 120;
   if (text.size() > max_text) {
     std::size_t n = max_text;
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
+      --n;
     text = text.substr(0, n) + "...";
   }
   return text.empty() ? r.id : r.id + " " + text;

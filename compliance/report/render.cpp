@@ -24,7 +24,8 @@ bool looks_like_text(std::string_view bytes, bool truncated) {
 std::string_view text_prefix(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return text;
   std::size_t n = limit;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
+    --n;
   return text.substr(0, n);
 }
 
@@ -88,31 +89,44 @@ std::string event_text(const event& e) {
     case event::kind::pong:
       return "pong (" + std::to_string(e.payload.size()) +
              " bytes): " + render_payload(e.payload, e.payload.size());
-    case event::kind::timeout: return "timeout: " + e.payload;
+    case event::kind::timeout:
+      return "timeout: " + e.payload;
   }
   return {};
 }
 
 std::string_view verdict_label(verdict v) noexcept {
   switch (v) {
-    case verdict::ok: return "Pass";
-    case verdict::non_strict: return "Non-Strict";
-    case verdict::informational: return "Info";
-    case verdict::unimplemented: return "Unimplemented";
-    default: return "Fail";
+    case verdict::ok:
+      return "Pass";
+    case verdict::non_strict:
+      return "Non-Strict";
+    case verdict::informational:
+      return "Info";
+    case verdict::unimplemented:
+      return "Unimplemented";
+    default:
+      return "Fail";
   }
 }
 
 std::string_view verdict_class(verdict v) noexcept {
   switch (v) {
-    case verdict::ok: return "pass";
-    case verdict::non_strict: return "nonstrict";
-    case verdict::informational: return "info";
-    case verdict::unimplemented: return "unimpl";
+    case verdict::ok:
+      return "pass";
+    case verdict::non_strict:
+      return "nonstrict";
+    case verdict::informational:
+      return "info";
+    case verdict::unimplemented:
+      return "unimpl";
     case verdict::wrong_code:
-    case verdict::failed_by_client: return "nonstrict";
-    case verdict::unclean: return "unclean";
-    default: return "fail";
+    case verdict::failed_by_client:
+      return "nonstrict";
+    case verdict::unclean:
+      return "unclean";
+    default:
+      return "fail";
   }
 }
 
@@ -123,12 +137,16 @@ std::string close_cell_text(const case_result& r) {
     case verdict::wrong_code:
     case verdict::informational:
       return r.close.remote_close_code ? std::to_string(*r.close.remote_close_code) : "none";
-    case verdict::unclean: return "Unclean";
-    default: return "Fail";
+    case verdict::unclean:
+      return "Unclean";
+    default:
+      return "Fail";
   }
 }
 
-std::string section_of(std::string_view id) { return std::string(id.substr(0, id.find('.'))); }
+std::string section_of(std::string_view id) {
+  return std::string(id.substr(0, id.find('.')));
+}
 
 std::string subsection_of(std::string_view id) {
   auto first = id.find('.');

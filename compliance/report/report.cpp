@@ -10,11 +10,15 @@
 namespace resock::conformance {
 namespace {
 
-bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool is_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -33,7 +37,8 @@ std::string clean(std::string_view agent) {
     }
     spaced += ' ';
     if (c >= 0xC0)  // lead byte: skip the continuation bytes of this character
-      while (i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) ++i;
+      while (i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80)
+        ++i;
   }
   std::string out(trim(spaced));
   for (char& c : out)
@@ -41,8 +46,7 @@ std::string clean(std::string_view agent) {
   return out;
 }
 
-bool write_file(const std::filesystem::path& path, const std::string& content,
-                std::string& error) {
+bool write_file(const std::filesystem::path& path, const std::string& content, std::string& error) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (f) f.write(content.data(), static_cast<std::streamsize>(content.size()));
   if (f) f.close();
@@ -57,7 +61,8 @@ bool write_file(const std::filesystem::path& path, const std::string& content,
 
 std::string report_file_stem(std::string_view agent, std::string_view id) {
   std::string stem = clean(agent) + "_case_";
-  for (char c : id) stem += c == '.' ? '_' : c;
+  for (char c : id)
+    stem += c == '.' ? '_' : c;
   return stem;
 }
 
@@ -107,8 +112,10 @@ bool write_reports(const std::string& outdir, const std::vector<case_result>& re
   std::map<std::pair<std::string, std::string>, std::size_t> slot;
   for (const auto& r : results) {
     auto [it, inserted] = slot.try_emplace({r.agent, r.id}, unique.size());
-    if (inserted) unique.push_back(&r);
-    else unique[it->second] = &r;
+    if (inserted)
+      unique.push_back(&r);
+    else
+      unique[it->second] = &r;
   }
 
   const fs::path dir(outdir);
