@@ -17,6 +17,7 @@
 
 #include "compliance/cases/catalog.h"
 #include "compliance/engine/engine.h"
+#include "compliance/expectations.h"
 #include "compliance/report/html.h"
 #include "compliance/report/report.h"
 #include "compliance/spec.h"
@@ -80,6 +81,9 @@ Output:
 
 Run:
       --strict          NON-STRICT outcomes fail the run too
+      --expect FILE     compare every verdict with a baseline file (lines
+                        "<id> <behavior>/<behaviorClose> # why"); the exit
+                        status then says whether they all matched
       --timeout-scale X multiply each case's hard time limit by X (slow
                         servers, sanitizer builds)
       --ca FILE         wss: trust this CA certificate (PEM) instead of the
@@ -89,7 +93,7 @@ Run:
       --version         print the version
 
 Exit status:
-  0    no case failed
+  0    no case failed (with --expect: every verdict matched the baseline)
   1    some case failed: its behavior is FAILED, or its close behavior is
        FAILED (e.g. the wrong side closed), or the case could not run
        (connection refused, TLS error, time limit: see "engine error").
@@ -121,6 +125,7 @@ struct cli_options {
   std::optional<std::vector<std::string>> cases, exclude;
   std::string outdir;
   bool strict = false;
+  std::string expect_file;
   double timeout_scale = 1;
   std::string ca_file;
   bool insecure = false;
@@ -212,6 +217,8 @@ bool parse_args(int argc, char** argv, cli_options& o, std::string& error) {
       if (!value(o.outdir)) return false;
     } else if (arg == "--strict") {
       if (!flag(o.strict)) return false;
+    } else if (arg == "--expect") {
+      if (!value(o.expect_file)) return false;
     } else if (arg == "--timeout-scale") {
       if (!value(v)) return false;
       char* end = nullptr;
@@ -436,6 +443,10 @@ int run(const cli_options& o) {
     return exit_ok;
   }
 
+  rc::expectation_map expected;
+  if (!o.expect_file.empty() && !rc::load_expectations(o.expect_file, expected, error))
+    return usage_error(error);
+
   rc::engine_options engine;
   engine.hard_timeout_scale = o.timeout_scale;
   engine.ca_file = o.ca_file;
@@ -470,6 +481,16 @@ int run(const cli_options& o) {
     print_summary(s, results, o.strict);
 
   int status = interrupted ? exit_interrupted : any_failed ? exit_failed : exit_ok;
+  if (!o.expect_file.empty()) {
+    // A baseline turns the question into "did anything change?": known
+    // FAILED cases pass, a changed verdict fails.
+    std::vector<std::string> diffs = rc::compare_expectations(expected, results);
+    std::printf("\nExpectations (%s): %zu matched, %zu differ\n", o.expect_file.c_str(),
+                results.size() - diffs.size(), diffs.size());
+    for (const auto& d : diffs)
+      std::printf("  %s\n", d.c_str());
+    if (!interrupted) status = diffs.empty() ? exit_ok : exit_failed;
+  }
   if (!o.no_reports) {
     rc::report_options report;
     report.strict = o.strict;

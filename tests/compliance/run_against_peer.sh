@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts a reference server, runs resock-conformance against it with an
+# expected-verdicts baseline, and stops the server by PID.
+#   run_against_peer.sh <resock-conformance> <outdir> <expected-file> <server command...>
+# The server prints "PORT <n>" on stdout once it listens.
+set -euo pipefail
+tool=$1 outdir=$2 expected=$3
+shift 3
+
+portfile=$(mktemp)
+"$@" >"$portfile" 2>"$outdir.server.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$portfile"' EXIT
+
+for _ in $(seq 100); do
+  port=$(awk '/^PORT /{print $2; exit}' "$portfile")
+  [[ -n $port ]] && break
+  kill -0 $pid 2>/dev/null || { echo "server exited early:"; cat "$outdir.server.log"; exit 1; }
+  sleep 0.1
+done
+[[ -n ${port:-} ]] || { echo "server did not report its port"; exit 1; }
+
+"$tool" fuzzingclient --quiet --url "ws://127.0.0.1:$port" --agent "$(basename "$expected" .txt)" \
+  --outdir "$outdir" --expect "$expected" ${RESOCK_CONFORMANCE_ARGS:-}
