@@ -1,0 +1,74 @@
+// resock::server — the session gateway embedded in any program on the
+// caller's libuv loop: WebSocket at <prefix>/ws, /rs/info, optional /echo,
+// channels, routes and hooks.
+//
+//   resock::server srv(loop, {.listen = "127.0.0.1:8080"});
+//   srv.on_connect([](const resock::connect_request& r) { return resock::connect_result{}; });
+//   srv.route("echo", [&](const resock::message& m) { srv.send(m.sid, m.data); });
+//   if (auto ec = srv.start()) { ... }
+//   uv_run(loop, UV_RUN_DEFAULT);
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "resock/config.h"
+#include "resock/session.h"
+
+struct uv_loop_s;  // libuv's loop; the only libuv name in the public API
+
+namespace resock {
+
+struct server_options {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one (see port())
+  std::string prefix = "/rs";             // endpoints: <prefix>/info, <prefix>/ws
+  std::string secret;                     // resume-ticket key; empty: random per process
+  std::size_t max_message_size = 1 << 20;
+  std::size_t replay_max_messages = 10000;
+  std::size_t replay_max_bytes = 8u << 20;
+  std::chrono::milliseconds session_ttl{60000};
+  std::chrono::milliseconds heartbeat{25000};
+  bool echo = false;        // plain WebSocket echo at /echo (conformance testing)
+  std::string demo_html;    // page served at "/" when non-empty
+  std::string demo_js;      // served at "/resock.js" when non-empty
+  // One line per connection event; default: stderr.
+  std::function<void(std::string_view line)> log;
+};
+
+class RESOCK_API server {
+ public:
+  // `loop` must outlive the server.
+  server(uv_loop_s* loop, server_options options);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Hooks: set before start(). All run on the loop thread.
+  void on_connect(std::function<connect_result(const connect_request&)> hook);
+  void on_disconnect(std::function<void(const disconnect_info&)> hook);
+  void route(std::string name, std::function<void(const message&)> handler);
+  void on_default(std::function<void(const message&)> handler);
+
+  // Listens. Errors carry the cause (address in use, bad listen string, lws).
+  [[nodiscard]] std::error_code start();
+  // Closes every client with `code` (1001 going away) and stops listening;
+  // the loop can then finish.
+  void stop(std::uint16_t code = 1001);
+
+  send_status send(std::string_view sid, std::string_view json);
+  std::size_t publish(std::string_view channel, std::string_view json);
+  bool close(std::string_view sid, std::uint16_t code = 1000, std::string_view reason = {});
+
+  [[nodiscard]] std::uint16_t port() const;  // the bound port, after start()
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace resock

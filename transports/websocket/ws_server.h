@@ -1,0 +1,71 @@
+// The server side of the WebSocket transport: one libwebsockets context on
+// the caller's libuv loop, listening for <prefix>/ws (sessions, fed to the
+// server core through ws_link), /echo (plain echo for conformance runs)
+// and a few static HTTP resources on the same port.
+//
+// Nothing of lws shows here: resock::server talks to this class and to
+// core::server_core only, so the data path can later move from lws to our
+// own framing without touching the server or the core (DESIGN.md).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+struct uv_loop_s;
+
+namespace resock::core {
+class server_core;
+}
+
+namespace resock::ws {
+
+// A fixed HTTP answer (GET only).
+struct static_resource {
+  std::string content_type;
+  std::string body;
+};
+
+struct ws_server_options {
+  std::string listen = "127.0.0.1:8080";
+  std::string prefix = "/rs";        // sessions at <prefix>/ws
+  std::size_t max_message_size = 1 << 20;  // of a session envelope
+  bool echo = false;                 // plain echo at /echo
+  std::size_t echo_max_message = 64u << 20;
+  std::map<std::string, static_resource, std::less<>> resources;  // exact path -> answer
+  std::function<void(std::string_view)> log;
+  // Tests only: sees every envelope as it is handed to the core.
+  std::function<void(std::string_view)> inbound_tap;
+};
+
+class ws_server {
+ public:
+  // `loop` and `core` must outlive this object.
+  ws_server(uv_loop_s* loop, core::server_core& core, ws_server_options options);
+  ~ws_server();
+  ws_server(const ws_server&) = delete;
+  ws_server& operator=(const ws_server&) = delete;
+
+  // Creates the lws context and listens. Errors: std::errc::invalid_argument
+  // (listen string), address_in_use / address_not_available / permission
+  // denied (probed bind), std::errc::io_error (lws failed: reason logged).
+  [[nodiscard]] std::error_code start();
+  // Refuses new connections; the lws context is destroyed once the open
+  // connections have closed (the core's shutdown() closes them) or after
+  // `grace`, whichever comes first; the loop can then finish.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{3000});
+  [[nodiscard]] std::uint16_t port() const noexcept;
+
+  struct impl;
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace resock::ws
