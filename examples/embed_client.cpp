@@ -18,13 +18,20 @@ namespace {
 
 const char* kind_name(resock::client_event::kind k) {
   switch (k) {
-    case resock::client_event::kind::connecting: return "connecting";
-    case resock::client_event::kind::connected: return "connected";
-    case resock::client_event::kind::resumed: return "resumed";
-    case resock::client_event::kind::lost: return "lost";
-    case resock::client_event::kind::message: return "message";
-    case resock::client_event::kind::error: return "error";
-    case resock::client_event::kind::closed: return "closed";
+    case resock::client_event::kind::connecting:
+      return "connecting";
+    case resock::client_event::kind::connected:
+      return "connected";
+    case resock::client_event::kind::resumed:
+      return "resumed";
+    case resock::client_event::kind::lost:
+      return "lost";
+    case resock::client_event::kind::message:
+      return "message";
+    case resock::client_event::kind::error:
+      return "error";
+    case resock::client_event::kind::closed:
+      return "closed";
   }
   return "?";
 }
@@ -87,7 +94,8 @@ int main(int argc, char** argv) {
         client.send("shout", R"({"text":"hello from embed_client"})");
         break;
       case resock::client_event::kind::message:
-        if (e.channel == "chat" && e.data.find("HELLO FROM EMBED_CLIENT") != std::string_view::npos) {
+        if (e.channel == "chat" &&
+            e.data.find("HELLO FROM EMBED_CLIENT") != std::string_view::npos) {
           std::printf("got my own message back\n");
           result = expect_refused ? 1 : 0;
           client.stop();

@@ -30,7 +30,8 @@ std::string shout(std::string_view data, std::string_view identity) {
   std::string out;
   if (cJSON_IsString(text)) {
     std::string upper = text->valuestring;
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : upper)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     cJSON* reply = cJSON_CreateObject();
     cJSON_AddStringToObject(reply, "text", upper.c_str());
     cJSON_AddStringToObject(reply, "from", std::string(identity).c_str());

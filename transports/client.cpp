@@ -33,8 +33,9 @@ struct client::impl {
             .ack_interval = options.ack_interval,
             .on_event = [this](const client_event& e) { on_core_event(e); },
         }),
-        transport(l, core, ws::ws_client_options{.url = options.url, .ca_file = options.ca_file,
-                                                 .insecure = options.insecure},
+        transport(l, core,
+                  ws::ws_client_options{
+                      .url = options.url, .ca_file = options.ca_file, .insecure = options.insecure},
                   ws::ws_client_events{.up = [this] { on_up(); },
                                        .down = [this](std::string_view why) { on_down(why); },
                                        .inbound = {}}),
@@ -200,8 +201,12 @@ void client::unsubscribe(std::string_view channel) {
   impl_->kick();
 }
 
-void client::drop_connection() { impl_->transport.drop(); }
+void client::drop_connection() {
+  impl_->transport.drop();
+}
 
-std::size_t client::pending() const { return impl_->core.pending(); }
+std::size_t client::pending() const {
+  return impl_->core.pending();
+}
 
 }  // namespace resock

@@ -11,6 +11,7 @@
 
 #include "core/server_core.h"
 #include "loop_timer.h"
+#include "websocket/native_server.h"
 #include "websocket/ws_server.h"
 
 namespace resock {
@@ -58,7 +59,8 @@ std::string info_json(const server_options& o) {
       "\"ttl\":%lld}}",
       static_cast<long long>(o.heartbeat.count()), o.max_message_size, o.replay_max_messages,
       o.replay_max_bytes, static_cast<long long>(o.session_ttl.count()));
-  return std::string(buf, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof(buf) - 1))));
+  return std::string(buf,
+                     static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof(buf) - 1))));
 }
 
 ws::ws_server_options transport_options(const server_options& o,
@@ -103,7 +105,9 @@ struct server::impl {
   // Declared before the transport: the transport's teardown reports closed
   // connections to the core, so the core must outlive it.
   core::server_core core;
-  ws::ws_server transport;
+  // Our own data path (DESIGN step 2): lws failed Autobahn 2.10/2.11 and
+  // section 0; see docs/decisions.md. ws_server (lws) stays for comparison.
+  ws::native_ws_server transport;
   loop_timer tick;
   bool started = false;
   bool stopped = false;
@@ -133,10 +137,11 @@ void server::on_default(std::function<void(const message&)> handler) {
 std::error_code server::start() {
   impl& s = *impl_;
   if (s.started) return std::make_error_code(std::errc::already_connected);
-  if (int rc = s.tick.init(s.loop, [&s] {
-        s.core.tick();
-        s.schedule_tick();
-      });
+  if (int rc = s.tick.init(s.loop,
+                           [&s] {
+                             s.core.tick();
+                             s.schedule_tick();
+                           });
       rc != 0)
     return {-rc, std::generic_category()};
   if (auto ec = s.transport.start()) {
@@ -168,6 +173,8 @@ bool server::close(std::string_view sid, std::uint16_t code, std::string_view re
   return impl_->core.close(sid, code, reason);
 }
 
-std::uint16_t server::port() const { return impl_->transport.port(); }
+std::uint16_t server::port() const {
+  return impl_->transport.port();
+}
 
 }  // namespace resock

@@ -2,7 +2,8 @@
 # Starts a reference server, runs resock-conformance against it with an
 # expected-verdicts baseline, and stops the server by PID.
 #   run_against_peer.sh <resock-conformance> <outdir> <expected-file> <server command...>
-# The server prints "PORT <n>" on stdout once it listens.
+# The server prints "PORT <n>" on stdout once it listens. PEER_PATH (e.g.
+# /echo) is the resource to test; default /.
 set -euo pipefail
 tool=$1 outdir=$2 expected=$3
 shift 3
@@ -20,5 +21,5 @@ for _ in $(seq 100); do
 done
 [[ -n ${port:-} ]] || { echo "server did not report its port"; exit 1; }
 
-"$tool" fuzzingclient --quiet --url "ws://127.0.0.1:$port" --agent "$(basename "$expected" .txt)" \
+"$tool" fuzzingclient --quiet --url "ws://127.0.0.1:$port${PEER_PATH:-}" --agent "$(basename "$expected" .txt)" \
   --outdir "$outdir" --expect "$expected" ${RESOCK_CONFORMANCE_ARGS:-}

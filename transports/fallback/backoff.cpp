@@ -11,7 +11,8 @@ std::chrono::milliseconds backoff_bound(std::chrono::milliseconds min,
   if (max < min) max = min;
   // Doubling past max is pointless; stop before the shift can overflow.
   std::int64_t bound = min.count();
-  for (std::uint32_t i = 0; i < retry && bound < max.count(); ++i) bound *= 2;
+  for (std::uint32_t i = 0; i < retry && bound < max.count(); ++i)
+    bound *= 2;
   return std::chrono::milliseconds{std::min<std::int64_t>(bound, max.count())};
 }
 

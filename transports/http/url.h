@@ -11,7 +11,7 @@
 namespace resock::http {
 
 struct listen_address {
-  std::string host;  // "" = every interface; IPv6 without brackets
+  std::string host;        // "" = every interface; IPv6 without brackets
   std::uint16_t port = 0;  // 0 = an ephemeral port
   [[nodiscard]] bool ipv6() const noexcept { return host.find(':') != std::string::npos; }
 };
@@ -21,10 +21,10 @@ struct listen_address {
 [[nodiscard]] std::optional<listen_address> parse_listen(std::string_view text);
 
 struct url {
-  bool tls = false;       // wss:// (or https://)
-  std::string host;       // IPv6 without brackets
-  std::uint16_t port = 0; // defaulted from the scheme when absent
-  std::string path;       // "/..." including any query; "/" when absent
+  bool tls = false;        // wss:// (or https://)
+  std::string host;        // IPv6 without brackets
+  std::uint16_t port = 0;  // defaulted from the scheme when absent
+  std::string path;        // "/..." including any query; "/" when absent
 };
 
 // ws://, wss://, http://, https:// URLs. Returns nullopt for other schemes,

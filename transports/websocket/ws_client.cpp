@@ -36,10 +36,10 @@ struct ws_client::impl {
     if (!context) return;
     lws_context* c = context;
     context = nullptr;
-    quiet = true;  // the owner is tearing down: no events from lws' final closes
-    ws::destroy_context(c, owner);
-    owner = nullptr;
+    quiet = true;  // the owner is tearing down: no events to it any more
     if (attempting) ended("client destroyed");  // the core hears disconnected()
+    ws::destroy_context(c, owner, loop);
+    owner = nullptr;
   }
 
   uv_loop_s* loop;
@@ -53,7 +53,7 @@ struct ws_client::impl {
   void* foreign_loops[1] = {nullptr};
   lws_protocols protocols[2]{};
 
-  lws* wsi = nullptr;     // the current attempt / connection
+  lws* wsi = nullptr;  // the current attempt / connection
   bool attempting = false;
   bool established = false;
   bool dropping = false;  // drop(): end without a close frame
@@ -113,8 +113,15 @@ int ws_client::impl::on_event(lws* w, lws_callback_reasons reason, void* in, std
       return 0;
 
     case LWS_CALLBACK_CLIENT_CLOSED:
-      if (w == wsi)
-        ended(peer_close.empty() ? std::string_view("connection closed") : peer_close);
+      if (w == wsi && peer_close.empty() && lws_get_close_length(w) >= 2) {
+        // lws 4.1 does not always raise PEER_INITIATED_CLOSE on the client
+        // side; the close payload is still kept on the wsi.
+        auto f = parse_close_payload(lws_get_close_payload(w),
+                                     static_cast<std::size_t>(lws_get_close_length(w)));
+        last_close_code = f.code;
+        peer_close = std::to_string(f.code) + (f.reason.empty() ? "" : " " + f.reason);
+      }
+      if (w == wsi) ended(peer_close.empty() ? std::string_view("connection closed") : peer_close);
       return 0;
 
     case LWS_CALLBACK_WSI_DESTROY:
@@ -147,8 +154,8 @@ int ws_client::impl::on_receive(const void* in, std::size_t len, bool first, boo
     rx.append(reinterpret_cast<const char*>(bytes), len);
     if (!final) return 0;
     if (events.inbound) events.inbound(rx);
-    core.receive(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(rx.data()),
-                                               rx.size()));
+    core.receive(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(rx.data()), rx.size()));
     rx.clear();
     recycle(rx);
   }
@@ -211,8 +218,8 @@ std::error_code ws_client::init(std::string* detail) {
   }
   s.target = *u;
   const bool default_port = s.target.port == (s.target.tls ? 443 : 80);
-  s.host_header = s.target.host.find(':') != std::string::npos ? "[" + s.target.host + "]"
-                                                                : s.target.host;
+  s.host_header =
+      s.target.host.find(':') != std::string::npos ? "[" + s.target.host + "]" : s.target.host;
   if (!default_port) s.host_header += ":" + std::to_string(s.target.port);
 
   s.protocols[0] = {};
@@ -263,8 +270,8 @@ void ws_client::connect() {
   if (s.target.tls) {
     ci.ssl_connection = LCCSCF_USE_SSL;
     if (s.opt.insecure)
-      ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-                           LCCSCF_ALLOW_EXPIRED;
+      ci.ssl_connection |=
+          LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_EXPIRED;
   }
   lws_log_capture capture;
   if (!lws_client_connect_via_info(&ci)) {
@@ -284,8 +291,15 @@ void ws_client::drop() {
   impl& s = *impl_;
   if (!s.wsi || !s.attempting) return;
   s.dropping = true;
-  // Killed at lws' next timeout check, outside any callback of this wsi.
-  lws_set_timeout(s.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  if (s.established) {
+    // WRITEABLE returns -1 without a close reason: the TCP connection just
+    // ends, as in a network failure. Prompt, since an idle socket is writable.
+    lws_callback_on_writable(s.wsi);
+  } else {
+    // Still connecting: no WRITEABLE will come; lws kills it at its next
+    // timeout check.
+    lws_set_timeout(s.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  }
 }
 
 void ws_client::close() {
@@ -305,11 +319,19 @@ void ws_client::send_raw(std::string text) {
   if (s.wsi && s.established) lws_callback_on_writable(s.wsi);
 }
 
-std::uint16_t ws_client::last_close_code() const noexcept { return impl_->last_close_code; }
+std::uint16_t ws_client::last_close_code() const noexcept {
+  return impl_->last_close_code;
+}
 
-void ws_client::destroy() { impl_->destroy(); }
+void ws_client::destroy() {
+  impl_->destroy();
+}
 
-bool ws_client::connected() const noexcept { return impl_->established; }
-bool ws_client::busy() const noexcept { return impl_->attempting; }
+bool ws_client::connected() const noexcept {
+  return impl_->established;
+}
+bool ws_client::busy() const noexcept {
+  return impl_->attempting;
+}
 
 }  // namespace resock::ws

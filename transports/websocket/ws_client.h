@@ -22,16 +22,16 @@ class client_core;
 namespace resock::ws {
 
 struct ws_client_options {
-  std::string url;      // ws:// or wss://
-  std::string ca_file;  // wss: trust this CA file
-  bool insecure = false;  // wss: no certificate or host name checks
+  std::string url;                      // ws:// or wss://
+  std::string ca_file;                  // wss: trust this CA file
+  bool insecure = false;                // wss: no certificate or host name checks
   std::size_t max_message = 64u << 20;  // inbound envelope limit
 };
 
 // What the owner hears, on the loop thread.
 struct ws_client_events {
-  std::function<void()> up;                         // upgraded; core.connected() done
-  std::function<void(std::string_view why)> down;   // attempt failed or connection ended
+  std::function<void()> up;                        // upgraded; core.connected() done
+  std::function<void(std::string_view why)> down;  // attempt failed or connection ended
   // Tests only: sees every inbound envelope before the core does.
   std::function<void(std::string_view)> inbound;
 };

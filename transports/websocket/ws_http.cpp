@@ -8,7 +8,9 @@ namespace resock::ws {
 namespace {
 
 // After an answer: keep-alive for the next request, or close (-1).
-int finish(lws* wsi) { return lws_http_transaction_completed(wsi) ? -1 : 0; }
+int finish(lws* wsi) {
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
 
 int answer_status(lws* wsi, unsigned status) {
   if (lws_return_http_status(wsi, status, nullptr)) return -1;

@@ -29,7 +29,9 @@ ws_link::ws_link(lws* wsi, role r, core::server_core& core, std::size_t max_mess
       peer_(std::move(peer)),
       tap_(tap && *tap ? tap : nullptr) {}
 
-void ws_link::want_write() noexcept { lws_callback_on_writable(wsi_); }
+void ws_link::want_write() noexcept {
+  lws_callback_on_writable(wsi_);
+}
 
 void ws_link::close(std::uint16_t code, std::string_view reason) noexcept {
   if (closing_) return;
@@ -74,7 +76,8 @@ int ws_link::on_receive(const void* in, std::size_t len, bool first, bool final,
     echo_.push_back({std::move(rx_), rx_binary_});
     rx_ = std::string();
     std::size_t queued = 0;
-    for (const auto& m : echo_) queued += m.bytes.size();
+    for (const auto& m : echo_)
+      queued += m.bytes.size();
     if (queued > k_echo_pause_bytes) lws_rx_flow_control(wsi_, 0);
     lws_callback_on_writable(wsi_);
     return 0;
@@ -116,7 +119,8 @@ int ws_link::on_writeable() {
       echo_message m = std::move(echo_.front());
       echo_.pop_front();
       auto* p = reinterpret_cast<unsigned char*>(m.bytes.data()) + LWS_PRE;
-      int n = lws_write(wsi_, p, m.bytes.size() - LWS_PRE, m.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+      int n = lws_write(wsi_, p, m.bytes.size() - LWS_PRE,
+                        m.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
       if (n < 0) return -1;
       if (echo_.empty()) lws_rx_flow_control(wsi_, 1);
       if (!echo_.empty() || closing_) lws_callback_on_writable(wsi_);

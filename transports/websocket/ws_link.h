@@ -62,10 +62,10 @@ class ws_link final : public core::link {
   std::string peer_;
   const std::function<void(std::string_view)>* tap_;
 
-  std::string rx_;        // fragments of the message being received (echo: after LWS_PRE)
+  std::string rx_;  // fragments of the message being received (echo: after LWS_PRE)
   bool rx_binary_ = false;
   bool rx_oversize_ = false;  // the current message went past max_message: dropped
-  std::string out_;       // LWS_PRE headroom + the envelope being written
+  std::string out_;           // LWS_PRE headroom + the envelope being written
 
   struct echo_message {
     std::string bytes;  // LWS_PRE headroom + payload

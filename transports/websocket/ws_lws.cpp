@@ -4,6 +4,8 @@
 #include <cstring>
 #include <mutex>
 
+#include <uv.h>
+
 namespace resock::ws {
 namespace {
 
@@ -15,7 +17,8 @@ thread_local std::string* t_capture_lines = nullptr;
 void emit(int level, const char* line) {
   if (t_capture_lines && (level & (LLL_ERR | LLL_WARN))) {
     std::string_view l(line);
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
+    while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+      l.remove_suffix(1);
     if (!t_capture_lines->empty()) t_capture_lines->append("; ");
     t_capture_lines->append(l);
   }
@@ -48,15 +51,36 @@ lws_log_capture::~lws_log_capture() {
   t_capture_lines = previous_ ? &previous_->lines_ : nullptr;
 }
 
-std::string lws_log_capture::text() const { return lines_.empty() ? "no reason logged" : lines_; }
-
-void destroy_context(lws_context* context, context_owner* owner) {
-  lws_context_destroy(context);
-  owner->self = nullptr;
-  // Not freed: see the header. lws keeps `owner` as its user pointer.
+std::string lws_log_capture::text() const {
+  return lines_.empty() ? "no reason logged" : lines_;
 }
 
-const lws_extension* deflate_extensions() noexcept { return k_extensions; }
+void destroy_context(lws_context* context, context_owner* owner, uv_loop_s* loop) {
+  owner->self = nullptr;  // from here on lws' callbacks reach nobody
+  struct reaper {
+    uv_timer_t timer;
+    lws_context* context;
+  };
+  auto* r = new reaper{{}, context};
+  r->timer.data = r;
+  if (uv_timer_init(loop, &r->timer) != 0) {
+    delete r;  // cannot happen on a live loop: better a leak than a crash
+    return;
+  }
+  uv_timer_start(
+      &r->timer,
+      [](uv_timer_t* t) {
+        auto* rp = static_cast<reaper*>(t->data);
+        lws_context_destroy(rp->context);
+        uv_close(reinterpret_cast<uv_handle_t*>(t),
+                 [](uv_handle_t* h) { delete static_cast<reaper*>(h->data); });
+      },
+      0, 0);
+}
+
+const lws_extension* deflate_extensions() noexcept {
+  return k_extensions;
+}
 
 close_frame parse_close_payload(const void* in, std::size_t len) {
   close_frame out;
@@ -73,7 +97,8 @@ void set_close_reason(lws* wsi, std::uint16_t code, std::string_view reason) noe
   std::size_t n = reason.size() < sizeof(buf) ? reason.size() : sizeof(buf);
   // Never cut a UTF-8 sequence: the peer must fail a close reason that is
   // not valid UTF-8 (RFC 6455 7.1.6).
-  while (n < reason.size() && n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80) --n;
+  while (n < reason.size() && n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80)
+    --n;
   std::memcpy(buf, reason.data(), n);
   lws_close_reason(wsi, static_cast<lws_close_status>(code), buf, n);
 }

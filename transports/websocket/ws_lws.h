@@ -8,6 +8,8 @@
 
 #include <string>
 
+struct uv_loop_s;
+
 namespace resock::ws {
 
 // Captures lws' error and warning lines logged on this thread while alive
@@ -33,19 +35,22 @@ struct context_owner {
   void* self = nullptr;
 };
 
-// Destroys `context` (created on a foreign loop with `owner` as its user
-// pointer). lws closes its connections at once, calling back through
-// `owner` synchronously; then `owner` is detached, and lws closes its
-// libuv handles as the loop runs on, so uv_run() can return.
+// Destroys `context` (created on the foreign `loop` with `owner` as its
+// user pointer). `owner` is detached at once, so lws calls back nobody
+// from here on: the caller reports its open connections closed itself.
+// lws_context_destroy() then runs from a loop callback, even when this is
+// called from a destructor outside uv_run(): lws 4.1.6 destroyed outside
+// the loop closes its event pipe under a live libuv poll, and libuv aborts
+// (EBADF from epoll_ctl) on the next turn. lws then closes its handles as
+// the loop runs, so uv_run() can return; the loop must run afterwards.
 //
 // lws 4.1.6 with a foreign libuv loop never frees the context itself: that
 // takes a second lws_context_destroy() once its handles are closed, and
 // from inside the loop that second call frees memory its timer still uses
-// (measured with valgrind: use-after-free when made a loop turn later;
-// clean only when made after uv_run() returned). So the context (about
-// 0.3-0.6 MB) and `owner` are left allocated, once per server or client
-// object — never per connection. docs/decisions.md has the details.
-void destroy_context(lws_context* context, context_owner* owner);
+// (valgrind: use-after-free a loop turn later; clean only after uv_run()
+// returned). So the context (about 0.3-0.6 MB) and `owner` stay allocated,
+// once per server or client object, never per connection.
+void destroy_context(lws_context* context, context_owner* owner, uv_loop_s* loop);
 
 // The extension table both sides offer: permessage-deflate (RFC 7692).
 [[nodiscard]] const lws_extension* deflate_extensions() noexcept;

@@ -120,11 +120,8 @@ struct ws_server::impl {
     if (!context) return;
     lws_context* c = context;
     context = nullptr;
-    // lws closes what is still open now (CLOSED callbacks reach the core).
-    ws::destroy_context(c, owner);
-    owner = nullptr;
-    // Whatever lws did not report closed (it should not happen) is reported
-    // here, so the core never keeps a link that is gone.
+    // The core hears about every connection still open now (normally none:
+    // stop() waits for them), since lws will not call back any more.
     while (!live.empty()) {
       ws_link* l = *live.begin();
       live.erase(live.begin());
@@ -132,6 +129,8 @@ struct ws_server::impl {
       delete l;
     }
     links = 0;
+    ws::destroy_context(c, owner, loop);
+    owner = nullptr;
   }
 
   uv_loop_s* loop;
@@ -230,8 +229,10 @@ int ws_server::impl::on_established(lws* wsi, per_session* ps) {
   std::string origin = header(wsi, WSI_TOKEN_ORIGIN);
   std::string auth = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
   std::string_view token = auth;
-  if (token.size() > 7 && strncasecmp(auth.c_str(), "bearer ", 7) == 0) token.remove_prefix(7);
-  else token = {};
+  if (token.size() > 7 && strncasecmp(auth.c_str(), "bearer ", 7) == 0)
+    token.remove_prefix(7);
+  else
+    token = {};
   core::link_info info{.origin = origin, .authorization = token};
   ps->link->conn = core.open(*ps->link, info);
   return 0;
@@ -261,8 +262,8 @@ std::error_code ws_server::start() {
     return std::make_error_code(std::errc::invalid_argument);
   }
   if (auto ec = probe_bind(*addr)) {
-    s.log("resock: event=error where=listen address=" + s.opt.listen + " reason=\"" +
-          ec.message() + "\"");
+    s.log("resock: event=error where=listen address=" + s.opt.listen + " reason=\"" + ec.message() +
+          "\"");
     return ec;
   }
   if (int rc = s.teardown.init(s.loop, [&s] { s.destroy_context(); }); rc != 0)
@@ -311,6 +312,8 @@ void ws_server::stop(std::chrono::milliseconds grace) {
   s.teardown.start(s.links == 0 ? std::chrono::milliseconds{0} : grace);
 }
 
-std::uint16_t ws_server::port() const noexcept { return impl_->port; }
+std::uint16_t ws_server::port() const noexcept {
+  return impl_->port;
+}
 
 }  // namespace resock::ws

@@ -34,9 +34,9 @@ struct static_resource {
 
 struct ws_server_options {
   std::string listen = "127.0.0.1:8080";
-  std::string prefix = "/rs";        // sessions at <prefix>/ws
+  std::string prefix = "/rs";              // sessions at <prefix>/ws
   std::size_t max_message_size = 1 << 20;  // of a session envelope
-  bool echo = false;                 // plain echo at /echo
+  bool echo = false;                       // plain echo at /echo
   std::size_t echo_max_message = 64u << 20;
   std::map<std::string, static_resource, std::less<>> resources;  // exact path -> answer
   std::function<void(std::string_view)> log;

@@ -45,7 +45,8 @@ void delays_stay_in_window_and_spread(void**) {
   bool low = false, high = false;
   for (int i = 0; i < 2000; ++i) {
     backoff c(100ms, 1000ms);
-    for (int k = 0; k < 5; ++k) (void)c.next();
+    for (int k = 0; k < 5; ++k)
+      (void)c.next();
     auto d = c.next();  // window [0, 1000]
     low = low || d.count() < 100;
     high = high || d.count() > 900;

@@ -56,8 +56,9 @@ bool raw_peer::read_more() {
 bool raw_peer::http_get(std::uint16_t port, std::string_view path, int& status,
                         std::string& content_type, std::string& body) {
   if (fd_ < 0 && !connect(port)) return false;
-  std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                    std::to_string(port) + "\r\nConnection: close\r\n\r\n";
+  std::string req = "GET " + std::string(path) +
+                    " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    "\r\nConnection: close\r\n\r\n";
   if (!send_all(req.data(), req.size())) return false;
   wire::http_head_parser parser(wire::head_kind::response);
   for (;;) {
@@ -93,8 +94,7 @@ bool raw_peer::ws_open(std::uint16_t port, std::string_view path) {
     auto step = parser.feed(in);
     if (step.status == wire::head_status::error) return false;
     if (step.status == wire::head_status::complete) {
-      bool ok = wire::validate_upgrade_response(parser.head(), key, "resock.v1", "") ==
-                errc::ok;
+      bool ok = wire::validate_upgrade_response(parser.head(), key, "resock.v1", "") == errc::ok;
       in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(step.consumed));
       return ok;
     }
@@ -109,8 +109,8 @@ bool raw_peer::ws_send(wire::opcode op, std::string_view payload, int fragments)
   for (int i = 0; i < fragments; ++i) {
     bool last = i == fragments - 1;
     std::size_t n = last ? payload.size() - off : per;
-    auto h = wire::make_header(wire::peer::client, i == 0 ? op : wire::opcode::continuation, n,
-                               last);
+    auto h =
+        wire::make_header(wire::peer::client, i == 0 ? op : wire::opcode::continuation, n, last);
     wire::append_frame(out, h,
                        std::span<const std::uint8_t>(
                            reinterpret_cast<const std::uint8_t*>(payload.data()) + off, n));

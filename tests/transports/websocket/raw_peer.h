@@ -43,9 +43,9 @@ class raw_peer {
 
  private:
   int fd_ = -1;
-  wire::message_reader reader_{wire::reader_options{
-      .frame = {.sender = wire::peer::server, .max_frame_size = 0},
-      .message = {.max_message_size = 0}}};
+  wire::message_reader reader_{
+      wire::reader_options{.frame = {.sender = wire::peer::server, .max_frame_size = 0},
+                           .message = {.max_message_size = 0}}};
 };
 
 }  // namespace resock::test

@@ -54,7 +54,8 @@ struct recorder {
   }
   [[nodiscard]] std::size_t count(client_event::kind k) const {
     std::size_t n = 0;
-    for (const auto& e : events) n += e.type == k;
+    for (const auto& e : events)
+      n += e.type == k;
     return n;
   }
   [[nodiscard]] std::vector<seen> messages() const {
@@ -83,7 +84,8 @@ struct fixture {
   explicit fixture(resock::server_options opt = {}) {
     assert_int_equal(uv_loop_init(&loop), 0);
     uv_timer_init(&loop, &pulse);
-    uv_timer_start(&pulse, [](uv_timer_t*) {}, 5, 5);
+    uv_timer_start(
+        &pulse, [](uv_timer_t*) {}, 5, 5);
     opt.listen = "127.0.0.1:0";
     opt.log = [this](std::string_view l) { log.emplace_back(l); };
     server = std::make_unique<resock::server>(&loop, std::move(opt));
@@ -96,9 +98,7 @@ struct fixture {
     assert_true(server->port() != 0);
   }
 
-  std::string url() const {
-    return "ws://127.0.0.1:" + std::to_string(server->port()) + "/rs/ws";
-  }
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(server->port()) + "/rs/ws"; }
 
   resock::client& add_client(std::string auth = {}) {
     records.push_back(std::make_unique<recorder>());
@@ -125,13 +125,15 @@ struct fixture {
   // Stops everything; the loop must then run dry and close cleanly.
   void finish(bool server_first = false) {
     if (server_first) server->stop();
-    for (auto& c : clients) c->stop();
+    for (auto& c : clients)
+      c->stop();
     if (!server_first) server->stop();
     uv_close(reinterpret_cast<uv_handle_t*>(&pulse), nullptr);
     alarm(20);  // a handle left open would make uv_run hang: fail instead
     uv_run(&loop, UV_RUN_DEFAULT);
     alarm(0);
-    for (const auto& r : records) assert_int_equal(r->count(client_event::kind::closed), 1);
+    for (const auto& r : records)
+      assert_int_equal(r->count(client_event::kind::closed), 1);
     clients.clear();
     server.reset();
     assert_int_equal(uv_loop_close(&loop), 0);
@@ -193,7 +195,8 @@ void fanout_to_subscribers(void**) {
   }));
   // A route message after the sub: handled in order, so once every sync
   // arrived every subscription is in place.
-  for (auto& c : fx.clients) c->send("sync", "{}");
+  for (auto& c : fx.clients)
+    c->send("sync", "{}");
   assert_true(fx.run_until([&] { return synced == k_clients; }));
 
   assert_int_equal(fx.server->publish("chat", R"({"text":"hello"})"), k_clients);
@@ -260,14 +263,18 @@ void resume_after_drop_exactly_once(void**) {
       assert_int_equal(fx.server->send(sid, item(i)), resock::send_status::ok);
     }
     // Part of it goes out, then the network "fails" with the rest in flight.
-    for (int k = 0; k < 3; ++k) uv_run(&fx.loop, UV_RUN_NOWAIT);
+    for (int k = 0; k < 3; ++k)
+      uv_run(&fx.loop, UV_RUN_NOWAIT);
     c.drop_connection();
-    for (int k = 0; k < 2; ++k) uv_run(&fx.loop, UV_RUN_NOWAIT);
+    for (int k = 0; k < 2; ++k)
+      uv_run(&fx.loop, UV_RUN_NOWAIT);
   }
-  assert_true(fx.run_until([&] {
-    return got.size() >= k_each && fx.records[0]->messages().size() >= k_each &&
-           c.pending() == 0;
-  }, 20s));
+  assert_true(fx.run_until(
+      [&] {
+        return got.size() >= k_each && fx.records[0]->messages().size() >= k_each &&
+               c.pending() == 0;
+      },
+      20s));
   assert_int_equal(got.size(), k_each);
   auto m = fx.records[0]->messages();
   assert_int_equal(m.size(), k_each);
@@ -301,7 +308,8 @@ void echo_round_trips(void**) {
   const std::uint16_t port = fx.server->port();
   std::string big(16 * 1024 * 1024 + 5, '\0');
   std::mt19937 rng(7);
-  for (auto& ch : big) ch = static_cast<char>(rng());
+  for (auto& ch : big)
+    ch = static_cast<char>(rng());
   std::string failure;
   bool ok = with_peer(fx, [&] {
     resock::test::raw_peer p;
@@ -339,7 +347,7 @@ void echo_rejects_bad_utf8_and_unknown_paths(void**) {
     resock::wire::opcode op{};
     std::string back;
     if (p.ws_read(op, back)) return false;  // the server fails the connection ...
-    close_code = p.close_code;                // ... with 1007 (invalid payload data)
+    close_code = p.close_code;              // ... with 1007 (invalid payload data)
     resock::test::raw_peer q;
     refused = !q.ws_open(port, "/nowhere");
     return true;
@@ -387,7 +395,8 @@ void stop_lets_the_loop_end(void**) {
   assert_false(static_cast<bool>(c.start()));
   assert_true(fx.run_until([&] { return connected(*fx.records[0]); }));
   fx.server->stop();
-  assert_true(fx.run_until([&] { return fx.records[0]->count(client_event::kind::connecting) >= 3; }));
+  assert_true(
+      fx.run_until([&] { return fx.records[0]->count(client_event::kind::connecting) >= 3; }));
   fx.finish(true);
 }
 

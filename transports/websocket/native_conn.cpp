@@ -1,0 +1,409 @@
+#include "websocket/native_conn.h"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+
+#include "core/server_core.h"
+#include "resock/wire/close.h"
+
+namespace resock::ws {
+namespace {
+
+constexpr std::uint64_t k_handshake_timeout_ms = 10000;
+
+constexpr wire::http_head_limits k_head_limits{.max_head_size = 8192, .max_headers = 64};
+
+std::string peer_name(const uv_tcp_t& tcp) {
+  sockaddr_storage sa{};
+  int len = sizeof(sa);
+  if (uv_tcp_getpeername(&tcp, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return "unknown";
+  char ip[64] = "";
+  if (sa.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
+    uv_ip6_name(in6, ip, sizeof(ip));
+    return "[" + std::string(ip) + "]:" + std::to_string(ntohs(in6->sin6_port));
+  }
+  const auto* in = reinterpret_cast<const sockaddr_in*>(&sa);
+  uv_ip4_name(in, ip, sizeof(ip));
+  return std::string(ip) + ":" + std::to_string(ntohs(in->sin_port));
+}
+
+std::string_view as_text(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace
+
+native_conn::native_conn(conn_host& host) noexcept : host_(&host) {}
+
+native_conn::~native_conn() = default;
+
+int native_conn::accept(uv_stream_t* server) noexcept {
+  int rc = uv_tcp_init(server->loop, &tcp_);
+  if (rc != 0) return rc;  // not in the loop: the host deletes us
+  tcp_.data = this;
+  rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (rc == 0) {
+    uv_tcp_nodelay(&tcp_, 1);
+    try {
+      peer_ = peer_name(tcp_);
+      head_ = std::make_unique<wire::http_head_parser>(wire::head_kind::request, k_head_limits);
+    } catch (...) {
+      rc = UV_ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    close_socket();  // the close callback retires us
+    return rc;
+  }
+  set_deadline(k_handshake_timeout_ms);
+  update_reading();
+  return 0;
+}
+
+// --- core::link -------------------------------------------------------------
+
+void native_conn::want_write() noexcept {
+  if (phase_ == phase::open && !close_sent_) schedule();
+}
+
+void native_conn::close(std::uint16_t code, std::string_view reason) noexcept {
+  if (phase_ != phase::open || close_requested_ || close_sent_) return;
+  close_requested_ = true;
+  close_code_ = code;
+  try {
+    close_reason_.assign(reason);
+  } catch (...) {
+    close_reason_.clear();  // the code alone still closes correctly
+  }
+  // The frame goes out at the next flush, after the envelopes queued so far.
+  schedule();
+}
+
+// --- reading ----------------------------------------------------------------
+
+void native_conn::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {
+  auto* c = static_cast<native_conn*>(h->data);
+  *buf = c->host_ ? c->host_->read_buffer() : uv_buf_init(nullptr, 0);
+}
+
+void native_conn::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) noexcept {
+  auto* c = static_cast<native_conn*>(s->data);
+  if (n == 0 || c->phase_ == phase::closed) return;
+  if (n < 0) {
+    const bool finishing = c->phase_ == phase::closing || c->phase_ == phase::answering;
+    if (n == UV_EOF && finishing && !c->shutdown_done_) {
+      // The peer half-closed right after its close frame or request (as
+      // `nc -N` does): our reply is still owed, the socket closes after it.
+      c->peer_eof_ = true;
+      c->update_reading();
+      return;
+    }
+    // Otherwise this is the normal end after our close or answer, or, on
+    // an open WebSocket, a peer that vanished (1006).
+    c->close_socket();
+    return;
+  }
+  try {
+    c->read({reinterpret_cast<std::uint8_t*>(buf->base), static_cast<std::size_t>(n)});
+    c->keep_leftover();
+    c->update_reading();
+  } catch (const std::exception& e) {
+    // Nothing may unwind through libuv (STYLE.md 7).
+    if (c->host_) c->host_->log(std::string("resock: event=error where=read reason=") + e.what());
+    c->abort();
+  } catch (...) {
+    c->abort();
+  }
+}
+
+void native_conn::read(std::span<std::uint8_t> in) {
+  switch (phase_) {
+    case phase::head:
+      read_head(in);
+      return;
+    case phase::open:
+    case phase::closing:
+      if (!input_done_) read_frames(in);
+      return;
+    case phase::answering:
+    case phase::closed:
+      return;  // what follows an answered request is not read
+  }
+}
+
+void native_conn::read_head(std::span<std::uint8_t> in) {
+  const wire::head_step step = head_->feed(in);
+  if (step.status == wire::head_status::need_more) return;
+  head_answer answer;
+  std::string where;
+  if (step.status == wire::head_status::error) {
+    answer = answer_bad_head(head_->error());
+  } else {
+    const wire::http_head& h = head_->head();
+    answer = answer_request(h, host_->routes());
+    if (answer.upgrade != endpoint::none) {
+      out_ += answer.response;
+      start_websocket(answer.upgrade, in.subspan(step.consumed));
+      return;
+    }
+    where = " method=" + std::string(h.method.substr(0, 16)) +
+            " path=" + std::string(path_of(h.target).substr(0, 200));
+  }
+  if (answer.status >= 400)
+    host_->log("resock: event=reject peer=" + peer_ + " status=" + std::to_string(answer.status) +
+               where + " reason=\"" + std::string(answer.reason) + "\"");
+  answer_and_close(std::move(answer.response));
+}
+
+void native_conn::start_websocket(endpoint e, std::span<std::uint8_t> rest) {
+  endpoint_ = e;
+  phase_ = phase::open;
+  clear_deadline();
+  const ws_server_options& o = host_->options();
+  if (e == endpoint::echo) {
+    reader_.emplace(wire::reader_options{
+        .frame = {.sender = wire::peer::client, .max_frame_size = o.echo_max_message},
+        .message = {.max_message_size = o.echo_max_message}});
+  } else {
+    // Sessions: the size limit is applied in on_data, where an oversized
+    // envelope is handed to the core up to max + 1 bytes, so that the core
+    // answers it (error too_big, then close 1009) as on every transport.
+    reader_.emplace(
+        wire::reader_options{.frame = {.sender = wire::peer::client, .max_frame_size = 0},
+                             .message = {.max_message_size = 0}});
+    const wire::http_head& h = head_->head();
+    core::link_info info{.origin = h.find("Origin"),
+                         .authorization = bearer_token(h.find("Authorization"))};
+    conn_ = host_->core().open(*this, info);
+  }
+  head_.reset();
+  schedule();
+  if (!rest.empty() && phase_ != phase::closed) read_frames(rest);
+}
+
+void native_conn::read_frames(std::span<std::uint8_t> in) {
+  while (phase_ != phase::closed && !input_done_) {
+    const wire::read_step s = reader_->next(in);
+    in = in.subspan(s.consumed);
+    switch (s.event) {
+      case wire::message_event::none:
+        return;  // all input used
+      case wire::message_event::data:
+        on_data(s.data);
+        break;
+      case wire::message_event::message_end:
+        on_message_end();
+        break;
+      case wire::message_event::ping:
+        // Each ping its own pong, in order (RFC 6455 5.5.2; Autobahn 2.10).
+        send_frame(wire::opcode::pong, s.data);
+        break;
+      case wire::message_event::pong:
+        break;  // unsolicited pongs need no answer (RFC 6455 5.5.3)
+      case wire::message_event::close:
+        on_peer_close();
+        return;
+      case wire::message_event::error:
+        on_protocol_error(reader_->error());
+        return;
+    }
+  }
+}
+
+void native_conn::on_data(std::span<const std::uint8_t> bytes) {
+  if (discarding_ || close_sent_ || bytes.empty()) return;
+  if (endpoint_ == endpoint::session) {
+    if (reader_->message_opcode() == wire::opcode::binary) {
+      discarding_ = true;
+      drop_message();
+      close(wire::close_code::unsupported_data, "binary messages are not supported");
+      return;
+    }
+    if (view_.size() + rx_.size() + bytes.size() > host_->options().max_message_size) {
+      session_too_big(bytes);
+      return;
+    }
+  }
+  if (view_.empty() && rx_.empty()) {
+    view_ = bytes;  // zero copy while the message stays inside this read
+    return;
+  }
+  if (rx_.empty()) {
+    // The message outgrows one read or one frame: copy, sized once for the
+    // rest of the current frame (a 16 MiB frame is not grown by doubling).
+    const wire::frame_header& f = reader_->frame();
+    const std::uint64_t left = f.length - std::min(f.length, reader_->parser().payload_offset());
+    const std::uint64_t want = view_.size() + bytes.size() + left;
+    const ws_server_options& o = host_->options();
+    const std::uint64_t cap =
+        endpoint_ == endpoint::echo ? o.echo_max_message : o.max_message_size + 1;
+    rx_.reserve(static_cast<std::size_t>(std::min(want, cap)));
+  }
+  rx_.append(as_text(view_));
+  view_ = {};
+  rx_.append(as_text(bytes));
+}
+
+void native_conn::keep_leftover() {
+  // The shared read buffer is reused by the next read of any connection.
+  if (view_.empty()) return;
+  rx_.assign(as_text(view_));
+  view_ = {};
+}
+
+void native_conn::drop_message() noexcept {
+  view_ = {};
+  std::string().swap(rx_);  // an idle connection holds no buffer
+}
+
+void native_conn::session_too_big(std::span<const std::uint8_t> more) {
+  // The core decides "too big" by size: max + 1 bytes are enough for it.
+  const std::size_t cap = host_->options().max_message_size + 1;
+  std::string first;
+  first.reserve(cap);
+  first.append(rx_).append(as_text(view_));
+  first.append(as_text(more.first(std::min(more.size(), cap - first.size()))));
+  drop_message();
+  discarding_ = true;
+  deliver({reinterpret_cast<const std::uint8_t*>(first.data()), first.size()});
+  // After the core's error envelope (a no-op when the core closed already).
+  close(wire::close_code::message_too_big, "message too big");
+}
+
+void native_conn::on_message_end() {
+  if (discarding_ || close_sent_) {
+    discarding_ = false;
+    drop_message();
+    return;
+  }
+  std::span<const std::uint8_t> msg =
+      !view_.empty() ? view_
+                     : std::span<const std::uint8_t>(
+                           reinterpret_cast<const std::uint8_t*>(rx_.data()), rx_.size());
+  if (endpoint_ == endpoint::echo) {
+    send_frame(reader_->message_opcode(), msg);
+  } else if (reader_->message_opcode() == wire::opcode::binary) {
+    close(wire::close_code::unsupported_data, "binary messages are not supported");
+  } else {
+    deliver(msg);
+  }
+  drop_message();
+}
+
+void native_conn::deliver(std::span<const std::uint8_t> envelope) {
+  if (conn_ == nullptr) return;
+  const auto& tap = host_->options().inbound_tap;
+  if (tap) tap(as_text(envelope));
+  host_->core().receive(conn_, envelope);
+}
+
+void native_conn::on_peer_close() {
+  input_done_ = true;
+  drop_message();
+  const wire::close_payload& cp = reader_->close();
+  report_closed(cp.code, cp.reason, true);
+  // Our reply echoes the code (1000 for an empty close); when we closed
+  // first, this was the reply and the handshake is complete.
+  send_close(cp.code == wire::close_code::no_status ? wire::close_code::normal : cp.code, {});
+}
+
+void native_conn::on_protocol_error(const wire::wire_error& e) {
+  // RFC 6455 7.1.7: fail the connection — close frame, then the socket.
+  input_done_ = true;
+  drop_message();
+  report_closed(e.close_code, e.reason, false);
+  send_close(e.close_code, e.reason);
+}
+
+// --- lifetime ---------------------------------------------------------------
+
+std::size_t native_conn::queued() const noexcept {
+  return out_.size() + writing_bytes_;
+}
+
+void native_conn::update_reading() noexcept {
+  if (phase_ == phase::closed) return;
+  // Closing and answering connections always read: they wait for the FIN.
+  const bool want = !peer_eof_ && (phase_ != phase::open || queued() < k_queue_limit);
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (want && !reading_) {
+    if (uv_read_start(stream, &native_conn::on_alloc, &native_conn::on_read) == 0) reading_ = true;
+  } else if (!want && reading_) {
+    uv_read_stop(stream);
+    reading_ = false;
+  }
+}
+
+void native_conn::schedule() noexcept {
+  if (host_ != nullptr && !scheduled && phase_ != phase::closed) host_->schedule_flush(*this);
+}
+
+void native_conn::set_deadline(std::uint64_t ms_from_now) noexcept {
+  if (host_ == nullptr) return;
+  deadline = uv_now(tcp_.loop) + ms_from_now;
+  host_->watch_deadline(*this);
+}
+
+void native_conn::clear_deadline() noexcept {
+  deadline = 0;
+  if (host_ != nullptr) host_->unwatch_deadline(*this);
+}
+
+void native_conn::on_deadline() noexcept {
+  if (phase_ == phase::head && host_)
+    host_->log("resock: event=reject peer=" + peer_ + " reason=\"handshake timeout\"");
+  close_socket();
+}
+
+void native_conn::on_server_stop() noexcept {
+  if (phase_ == phase::head) {
+    close_socket();
+  } else if (phase_ == phase::open && endpoint_ == endpoint::echo) {
+    close(wire::close_code::going_away, "server stopping");
+  }
+}
+
+void native_conn::abort() noexcept {
+  close_socket();
+}
+
+void native_conn::detach() noexcept {
+  close_socket();
+  host_ = nullptr;
+}
+
+void native_conn::report_closed(std::uint16_t code, std::string_view reason, bool clean) noexcept {
+  if (conn_ == nullptr || host_ == nullptr) return;
+  core::connection* c = conn_;
+  conn_ = nullptr;
+  try {
+    host_->core().closed(c, core::link_closed{.code = code, .reason = reason, .clean = clean});
+  } catch (...) {
+    // The core is gone from this connection either way.
+  }
+}
+
+void native_conn::close_socket() noexcept {
+  if (phase_ == phase::closed) return;
+  // Not reported yet: our close got no reply (its code), or the peer vanished.
+  report_closed(close_sent_ ? close_code_ : wire::close_code::abnormal, {}, false);
+  phase_ = phase::closed;
+  clear_deadline();
+  head_.reset();
+  view_ = {};
+  std::string().swap(rx_);
+  std::string().swap(out_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &native_conn::on_closed);
+}
+
+void native_conn::on_closed(uv_handle_t* h) noexcept {
+  auto* c = static_cast<native_conn*>(h->data);
+  if (c->host_ != nullptr)
+    c->host_->retire(*c);
+  else
+    delete c;
+}
+
+}  // namespace resock::ws

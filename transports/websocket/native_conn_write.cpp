@@ -1,0 +1,180 @@
+// native_conn, the sending half: everything a loop turn produced for one
+// connection leaves in one write; the close frame is the last thing sent.
+#include "websocket/native_conn.h"
+
+#include <cstring>
+#include <exception>
+
+#include "core/server_core.h"
+#include "resock/wire/close.h"
+#include "resock/wire/frame_writer.h"
+
+namespace resock::ws {
+namespace {
+
+// Server frames carry no mask: 2 bytes + at most 8 of extended length.
+constexpr std::size_t k_max_server_header = 10;
+
+std::string_view as_text(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace
+
+// A write in flight owns its bytes until libuv is done with them.
+struct native_conn::write_req {
+  uv_write_t req{};
+  native_conn* conn = nullptr;
+  std::string data;
+};
+
+// --- writing ----------------------------------------------------------------
+
+void native_conn::answer_and_close(std::string response) {
+  head_.reset();
+  phase_ = phase::answering;
+  input_done_ = true;
+  out_ = std::move(response);
+  set_deadline(k_close_timeout_ms);
+  schedule();
+}
+
+void native_conn::send_frame(wire::opcode op, std::span<const std::uint8_t> payload) {
+  if (close_sent_ || phase_ == phase::closed) return;
+  std::uint8_t head[wire::max_header_size];
+  const std::size_t n =
+      wire::write_header(head, wire::make_header(wire::peer::server, op, payload.size()));
+  out_.reserve(out_.size() + n + payload.size());
+  out_.append(reinterpret_cast<const char*>(head), n).append(as_text(payload));
+  schedule();
+}
+
+void native_conn::send_close(std::uint16_t code, std::string_view reason) {
+  if (close_sent_ || phase_ == phase::closed) return;
+  std::uint8_t payload[wire::max_control_payload];
+  const std::size_t n = wire::write_close_payload(payload, code, reason);
+  send_frame(wire::opcode::close, {payload, n});
+  close_sent_ = true;
+  close_code_ = code;
+  phase_ = phase::closing;
+  set_deadline(k_close_timeout_ms);
+}
+
+void native_conn::flush() noexcept {
+  if (phase_ == phase::closed) return;
+  try {
+    if (phase_ == phase::open && conn_ != nullptr) pull_envelopes();
+    if (close_requested_ && !close_sent_ && !more_from_core_)
+      send_close(close_code_, close_reason_);
+    write_out();
+  } catch (const std::exception& e) {
+    if (host_) host_->log(std::string("resock: event=error where=write reason=") + e.what());
+    abort();
+  } catch (...) {
+    abort();
+  }
+}
+
+void native_conn::pull_envelopes() {
+  more_from_core_ = false;
+  core::server_core& core = host_->core();
+  // Also after a close was asked for: its frame follows what the core had queued.
+  while (conn_ != nullptr && !close_sent_) {
+    if (queued() >= k_queue_limit) {
+      more_from_core_ = true;  // resumed when the write completes
+      return;
+    }
+    // The core appends the envelope; its frame header goes in front once
+    // the length is known (room reserved, the unused part erased).
+    const std::size_t at = out_.size();
+    out_.append(k_max_server_header, '\0');
+    if (!core.writable(conn_, out_)) {
+      out_.resize(at);
+      return;
+    }
+    const std::size_t len = out_.size() - at - k_max_server_header;
+    std::uint8_t head[wire::max_header_size];
+    const std::size_t n =
+        wire::write_header(head, wire::make_header(wire::peer::server, wire::opcode::text, len));
+    std::memcpy(out_.data() + at + k_max_server_header - n, head, n);
+    out_.erase(at, k_max_server_header - n);
+  }
+}
+
+void native_conn::write_out() {
+  if (writing_ != nullptr || phase_ == phase::closed) return;  // the callback resumes
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (out_.empty()) {
+    if (close_sent_ || phase_ == phase::answering) start_shutdown();
+    return;
+  }
+  // Most turns' output fits the socket buffer: written at once, no request
+  // allocated and the buffer released right away.
+  uv_buf_t all = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  int n = uv_try_write(stream, &all, 1);
+  if (n == UV_EAGAIN) n = 0;
+  if (n < 0) {
+    close_socket();
+    return;
+  }
+  if (static_cast<std::size_t>(n) == out_.size()) {
+    std::string().swap(out_);
+    if (close_sent_ || phase_ == phase::answering) start_shutdown();
+    if (more_from_core_) schedule();
+    update_reading();  // input paused on a full queue resumes now
+    return;
+  }
+  auto* w = new write_req;
+  w->conn = this;
+  w->req.data = w;
+  w->data.swap(out_);
+  uv_buf_t rest = uv_buf_init(w->data.data() + n, static_cast<unsigned>(w->data.size() - n));
+  writing_ = w;
+  writing_bytes_ = rest.len;
+  if (uv_write(&w->req, stream, &rest, 1, &native_conn::on_write) != 0) {
+    writing_ = nullptr;
+    writing_bytes_ = 0;
+    delete w;
+    close_socket();
+  }
+}
+
+void native_conn::on_write(uv_write_t* req, int status) noexcept {
+  auto* w = static_cast<write_req*>(req->data);
+  native_conn* c = w->conn;  // alive: it is deleted only after its close callback
+  delete w;
+  c->writing_ = nullptr;
+  c->writing_bytes_ = 0;
+  if (c->phase_ == phase::closed) return;
+  if (status < 0) {
+    c->close_socket();
+    return;
+  }
+  // What accumulated meanwhile, more envelopes, or the shutdown after the
+  // close frame: all at this turn's flush.
+  c->schedule();
+  c->update_reading();
+}
+
+void native_conn::start_shutdown() {
+  if (shutdown_started_ || phase_ == phase::closed) return;
+  shutdown_started_ = true;
+  // Our FIN goes first (RFC 6455 7.1.1: the server closes TCP first); the
+  // socket is closed when the peer's FIN arrives or at the deadline, so
+  // that unread input never turns the close into a reset that could
+  // destroy the answer or close frame before the peer read it.
+  shutdown_req_.data = this;
+  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_),
+                  &native_conn::on_shutdown) != 0)
+    close_socket();
+}
+
+void native_conn::on_shutdown(uv_shutdown_t* req, int status) noexcept {
+  auto* c = static_cast<native_conn*>(req->data);
+  if (c->phase_ == phase::closed) return;
+  c->shutdown_done_ = true;
+  // Both directions are finished once our FIN is out and the peer's came.
+  if (status < 0 || c->peer_eof_) c->close_socket();
+}
+
+}  // namespace resock::ws

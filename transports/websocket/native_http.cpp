@@ -1,0 +1,90 @@
+#include "websocket/native_http.h"
+
+#include "resock/wire/handshake.h"
+
+namespace resock::ws {
+namespace {
+
+constexpr std::string_view k_protocol = "resock.v1";
+
+head_answer reject(int status, std::string_view reason) {
+  head_answer a;
+  a.status = status;
+  a.reason = reason;
+  a.response = wire::build_rejection(status, std::string(reason) + "\n");
+  return a;
+}
+
+// Same headers as the lws server gave these resources: the API is read by
+// pages of other origins (the JS client on a CDN), holds no credentials,
+// and changes with the config. Connection: close, because this server
+// answers one request per connection (no keep-alive state to hold).
+head_answer resource(const static_resource& r, bool head_only) {
+  head_answer a;
+  a.status = 200;
+  std::string& out = a.response;
+  out.reserve(200 + r.content_type.size() + (head_only ? 0 : r.body.size()));
+  out.append("HTTP/1.1 200 OK\r\nContent-Type: ").append(r.content_type);
+  out.append("\r\nContent-Length: ").append(std::to_string(r.body.size()));
+  out.append(
+      "\r\nAccess-Control-Allow-Origin: *\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n");
+  if (!head_only) out.append(r.body);
+  return a;
+}
+
+head_answer upgrade(const wire::http_head& head, endpoint to) {
+  wire::upgrade_request req;
+  errc e = wire::validate_upgrade_request(head, req);
+  if (e != errc::ok) return reject(wire::http_status_for(e), describe(e));
+  head_answer a;
+  a.upgrade = to;
+  a.status = 101;
+  // Our one subprotocol, only when offered (RFC 6455 4.2.2 item 5.4): a
+  // plain WebSocket client (the conformance suite, a browser echo test)
+  // must not be handed a protocol it did not ask for.
+  const bool offered = head.has_token("Sec-WebSocket-Protocol", k_protocol);
+  a.response = wire::build_upgrade_response(req.key, offered ? k_protocol : std::string_view{});
+  return a;
+}
+
+}  // namespace
+
+std::string_view path_of(std::string_view target) noexcept {
+  return target.substr(0, target.find('?'));
+}
+
+std::string_view bearer_token(std::string_view authorization) noexcept {
+  constexpr std::string_view scheme = "bearer ";
+  if (authorization.size() <= scheme.size() ||
+      !wire::iequals(authorization.substr(0, scheme.size()), scheme))
+    return {};
+  std::string_view token = authorization.substr(scheme.size());
+  while (!token.empty() && token.front() == ' ')
+    token.remove_prefix(1);
+  return token;
+}
+
+head_answer answer_request(const wire::http_head& head, const request_routes& routes) {
+  if (routes.stopping) return reject(503, "server stopping");
+  const std::string_view path = path_of(head.target);
+  // Every request to a WebSocket endpoint is an upgrade attempt: a plain
+  // GET there is a handshake without Upgrade (400), a POST one with the
+  // wrong method (405); the handshake checks say which.
+  if (path == routes.ws_path) return upgrade(head, endpoint::session);
+  if (routes.echo && path == "/echo") return upgrade(head, endpoint::echo);
+  if (routes.resources != nullptr) {
+    auto it = routes.resources->find(path);
+    if (it != routes.resources->end()) {
+      if (head.method == "GET") return resource(it->second, false);
+      if (head.method == "HEAD") return resource(it->second, true);
+      return reject(405, "method not allowed");
+    }
+  }
+  return reject(404, "not found");
+}
+
+head_answer answer_bad_head(errc e) {
+  return reject(wire::http_status_for(e), describe(e));
+}
+
+}  // namespace resock::ws
