@@ -260,7 +260,8 @@ channel "counter" gets {"n":k} every second (demo).
 
 Logs: one line per connection event on stderr, with a UTC timestamp.
 Signals: SIGTERM / SIGINT close every client with 1001 and exit 0, printing
-"resockd: stats routes=<n> sessions=<n> disconnects=<n>".
+"resockd: stats routes=<n> sessions=<n> disconnects=<n> publishes=<n>
+encodings=<n> messages_in=<n> messages_out=<n> resumes=<n> lost=<n>".
 
 Examples:
   resockd                                  # demo at http://127.0.0.1:8080/

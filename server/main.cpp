@@ -158,10 +158,20 @@ int main(int argc, char** argv) {
   uv_run(&loop, UV_RUN_DEFAULT);
 
   const auto& st = application.stats();
-  std::printf("resockd: stats routes=%llu sessions=%llu disconnects=%llu\n",
-              static_cast<unsigned long long>(st.routes),
-              static_cast<unsigned long long>(st.sessions),
-              static_cast<unsigned long long>(st.disconnects));
+  const resock::server_stats ss = srv->stats();
+  // One line, key=value, for people and for scripts (bench/session_bench
+  // reads encodings= to check that a publish is encoded once).
+  std::printf(
+      "resockd: stats routes=%llu sessions=%llu disconnects=%llu publishes=%llu encodings=%llu "
+      "messages_in=%llu messages_out=%llu resumes=%llu lost=%llu\n",
+      static_cast<unsigned long long>(st.routes), static_cast<unsigned long long>(st.sessions),
+      static_cast<unsigned long long>(st.disconnects),
+      static_cast<unsigned long long>(ss.publishes),
+      static_cast<unsigned long long>(ss.payload_encodings),
+      static_cast<unsigned long long>(ss.messages_in),
+      static_cast<unsigned long long>(ss.messages_out),
+      static_cast<unsigned long long>(ss.resumes_ok),
+      static_cast<unsigned long long>(ss.resumes_lost));
   std::fflush(stdout);
   // Forced: the server did not finish closing; tearing it down could block
   // on the very thing that hung. Leave without destructors.

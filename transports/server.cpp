@@ -177,4 +177,17 @@ std::uint16_t server::port() const {
   return impl_->transport.port();
 }
 
+server_stats server::stats() const {
+  core::server_stats c = impl_->core.stats();
+  return {.connections = c.connections,
+          .sessions = c.sessions,
+          .messages_in = c.messages_in,
+          .messages_out = c.messages_out,
+          .duplicates_in = c.duplicates_in,
+          .publishes = c.publishes,
+          .payload_encodings = c.payload_encodings,
+          .resumes_ok = c.resumes_ok,
+          .resumes_lost = c.resumes_lost};
+}
+
 }  // namespace resock

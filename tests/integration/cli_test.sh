@@ -73,7 +73,7 @@ wait $pid
 rc=$?
 pid=
 check "SIGTERM: exit 0" test $rc = 0
-check "SIGTERM: stats line" grep -qE '^resockd: stats routes=0 sessions=0 disconnects=0$' "$work/d.out"
+check "SIGTERM: stats line" grep -qE '^resockd: stats routes=0 sessions=0 disconnects=0 publishes=0 encodings=0 ' "$work/d.out"
 
 "$resockd" --listen 127.0.0.1:0 >"$work/w.out" 2>"$work/w.err" &
 pid=$!

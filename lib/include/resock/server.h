@@ -33,11 +33,25 @@ struct server_options {
   std::size_t replay_max_bytes = 8u << 20;
   std::chrono::milliseconds session_ttl{60000};
   std::chrono::milliseconds heartbeat{25000};
-  bool echo = false;        // plain WebSocket echo at /echo (conformance testing)
-  std::string demo_html;    // page served at "/" when non-empty
-  std::string demo_js;      // served at "/resock.js" when non-empty
+  bool echo = false;      // plain WebSocket echo at /echo (conformance testing)
+  std::string demo_html;  // page served at "/" when non-empty
+  std::string demo_js;    // served at "/resock.js" when non-empty
   // One line per connection event; default: stderr.
   std::function<void(std::string_view line)> log;
+};
+
+// What a server has done so far (and holds now: connections, sessions).
+struct server_stats {
+  std::uint64_t connections = 0;        // open transport connections
+  std::uint64_t sessions = 0;           // live sessions (attached or detached)
+  std::uint64_t messages_in = 0;        // client messages handled (after dedupe)
+  std::uint64_t messages_out = 0;       // messages queued to sessions
+  std::uint64_t duplicates_in = 0;      // client messages dropped as duplicates
+  std::uint64_t publishes = 0;          // publish() calls and client publishes
+  std::uint64_t payload_encodings = 0;  // payloads encoded: one per publish or send,
+                                        // however many subscribers
+  std::uint64_t resumes_ok = 0;
+  std::uint64_t resumes_lost = 0;
 };
 
 class RESOCK_API server {
@@ -65,6 +79,8 @@ class RESOCK_API server {
   bool close(std::string_view sid, std::uint16_t code = 1000, std::string_view reason = {});
 
   [[nodiscard]] std::uint16_t port() const;  // the bound port, after start()
+  // Counters since construction; cheap (a copy), for logs and benchmarks.
+  [[nodiscard]] server_stats stats() const;
 
  private:
   struct impl;
