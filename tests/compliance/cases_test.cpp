@@ -577,7 +577,7 @@ std::string sent_key(const std::string& request) {
 }
 
 struct response {
-  explicit response(std::string text) : raw(std::move(text)) {
+  explicit response(std::string_view text) : raw(text) {
     auto step = parser.feed(bytes(raw));
     assert_true(step.status == resock::wire::head_status::complete);
   }
