@@ -51,6 +51,8 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view, std::uint64_t n, bool) { c.heartbeat_ms = n; }},
       {"", "echo", kind::boolean, 0,
        [](config& c, std::string_view, std::uint64_t, bool b) { c.echo = b; }},
+      {"", "deflate", kind::boolean, 0,
+       [](config& c, std::string_view, std::uint64_t, bool b) { c.deflate = b; }},
   };
   return all;
 }
@@ -177,14 +179,16 @@ parse_result parse_args(const std::vector<std::string_view>& args,
       r.what = parse_result::action::version;
       return r;
     }
-    if (a == "--echo" || a == "--no-demo") {
+    if (a == "--echo" || a == "--no-demo" || a == "--no-deflate") {
       if (!no_value()) return fail(std::string(a) + " takes no value");
-      bool echo = a == "--echo";
-      flag_sets.push_back([echo](config& c) {
-        if (echo)
+      const std::string which(a);
+      flag_sets.push_back([which](config& c) {
+        if (which == "--echo")
           c.echo = true;
-        else
+        else if (which == "--no-demo")
           c.demo = false;
+        else
+          c.deflate = false;
       });
       continue;
     }
@@ -233,8 +237,8 @@ Options (defaults in brackets):
                          is printed as "PORT <n>" on stdout [127.0.0.1:8080]
   --config FILE          JSON file with any of the keys: listen, prefix, secret,
                          max_message_size, replay_max_messages, replay_max_bytes,
-                         session_ttl_ms, heartbeat_ms, echo. Unknown keys are an
-                         error. Flags override the file.
+                         session_ttl_ms, heartbeat_ms, echo, deflate. Unknown
+                         keys are an error. Flags override the file.
   --prefix PATH          endpoint prefix: PATH/ws, PATH/info [/rs]
   --secret KEY           key of the resume tickets. Also read from the
                          RESOCK_SECRET environment variable (flag > env > file).
@@ -249,6 +253,10 @@ Options (defaults in brackets):
                          more and the session is lost ("overflow") [10000]
   --replay-bytes N       payload bytes kept per session for replay [8388608]
   --echo                 also serve a plain WebSocket echo at /echo [off]
+  --no-deflate           do not accept permessage-deflate (RFC 7692); by default
+                         it is accepted when a client offers it, without context
+                         takeover, and messages of 128 bytes or more are
+                         compressed [on]
   --no-demo              do not serve the demo page at / and /resock.js, and do
                          not run the demo routes (chat, counter) [demo on]
   --help                 this text

@@ -24,6 +24,7 @@ struct config {
   std::uint64_t session_ttl_ms = 60000;
   std::uint64_t heartbeat_ms = 25000;
   bool echo = false;
+  bool deflate = true;
   bool demo = true;
   std::string config_file;  // where the file values came from, for messages
 };

@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   opts.session_ttl = std::chrono::milliseconds(cfg.session_ttl_ms);
   opts.heartbeat = std::chrono::milliseconds(cfg.heartbeat_ms);
   opts.echo = cfg.echo;
+  opts.deflate = cfg.deflate;
   if (cfg.demo) {
     opts.demo_html = std::string(resockd::assets::demo_html);
     opts.demo_js = std::string(resockd::assets::resock_js);

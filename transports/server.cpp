@@ -70,6 +70,7 @@ ws::ws_server_options transport_options(const server_options& o,
   w.prefix = o.prefix;
   w.max_message_size = o.max_message_size;
   w.echo = o.echo;
+  w.deflate = o.deflate;
   w.log = c.log;
   w.resources.emplace(o.prefix + "/info", ws::static_resource{"application/json", info_json(o)});
   if (!o.demo_html.empty())

@@ -31,6 +31,7 @@ void message_assembler::reset() noexcept {
   message_op_ = opcode::text;
   frame_fin_ = true;
   in_message_ = false;
+  compressed_ = false;
   failed_ = false;
   control_len_ = 0;
 }
@@ -45,6 +46,11 @@ message_step message_assembler::on_header(const frame_header& h) noexcept {
   if (failed_) return {message_event::error, {}};
   frame_op_ = h.op;
   frame_fin_ = h.fin;
+  // RSV1 (permessage-deflate, once negotiated) marks the first frame of a
+  // compressed message and nothing else (RFC 7692 6.1).
+  const bool rsv1 = (h.rsv & rsv::rsv1) != 0;
+  if (rsv1 && (is_control(h.op) || h.op == opcode::continuation))
+    return fail_with(errc::reserved_bits_set);
   if (is_control(h.op)) {
     // The parser already enforces these; repeated here because the fuzzer
     // and tests feed headers directly and control_ is a fixed array.
@@ -64,6 +70,7 @@ message_step message_assembler::on_header(const frame_header& h) noexcept {
       in_message_ = true;
       message_op_ = h.op;
       message_size_ = 0;
+      compressed_ = rsv1;
       utf8_.reset();
       break;
     default:
@@ -89,7 +96,8 @@ message_step message_assembler::on_payload(std::span<const std::uint8_t> bytes) 
   const std::uint64_t max = options_.max_message_size;
   if (max != 0 && bytes.size() > max - message_size_) return fail_with(errc::message_too_big);
   message_size_ += bytes.size();
-  if (message_op_ == opcode::text && options_.validate_utf8 && !utf8_.feed(bytes))
+  // A compressed message is checked by whoever inflates it.
+  if (message_op_ == opcode::text && options_.validate_utf8 && !compressed_ && !utf8_.feed(bytes))
     return fail_with(errc::invalid_utf8);
   return {message_event::data, bytes};
 }
@@ -114,7 +122,7 @@ message_step message_assembler::on_frame_end() noexcept {
   }
   if (!frame_fin_ || !in_message_) return {};
   // A sequence still open at the end of the last fragment can never finish.
-  if (message_op_ == opcode::text && options_.validate_utf8 && !utf8_.complete())
+  if (message_op_ == opcode::text && options_.validate_utf8 && !compressed_ && !utf8_.complete())
     return fail_with(errc::invalid_utf8);
   in_message_ = false;
   return {message_event::message_end, {}};

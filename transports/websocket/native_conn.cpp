@@ -6,6 +6,7 @@
 
 #include "core/server_core.h"
 #include "resock/wire/close.h"
+#include "resock/wire/utf8.h"
 
 namespace resock::ws {
 namespace {
@@ -145,7 +146,7 @@ void native_conn::read_head(std::span<std::uint8_t> in) {
     answer = answer_request(h, host_->routes());
     if (answer.upgrade != endpoint::none) {
       out_ += answer.response;
-      start_websocket(answer.upgrade, in.subspan(step.consumed));
+      start_websocket(answer.upgrade, in.subspan(step.consumed), answer.deflate);
       return;
     }
     where = " method=" + std::string(h.method.substr(0, 16)) +
@@ -157,8 +158,10 @@ void native_conn::read_head(std::span<std::uint8_t> in) {
   answer_and_close(std::move(answer.response));
 }
 
-void native_conn::start_websocket(endpoint e, std::span<std::uint8_t> rest) {
+void native_conn::start_websocket(endpoint e, std::span<std::uint8_t> rest,
+                                  const std::optional<wire::deflate_agreement>& deflate) {
   endpoint_ = e;
+  deflate_bits_ = deflate ? deflate->server_max_window_bits : 0;
   phase_ = phase::open;
   clear_deadline();
   const ws_server_options& o = host_->options();
@@ -178,6 +181,7 @@ void native_conn::start_websocket(endpoint e, std::span<std::uint8_t> rest) {
                          .authorization = bearer_token(h.find("Authorization"))};
     conn_ = host_->core().open(*this, info);
   }
+  if (deflate_bits_ != 0) reader_->parser().set_allowed_rsv(wire::rsv::rsv1);
   head_.reset();
   schedule();
   if (!rest.empty() && phase_ != phase::closed) read_frames(rest);
@@ -282,6 +286,27 @@ void native_conn::on_message_end() {
       !view_.empty() ? view_
                      : std::span<const std::uint8_t>(
                            reinterpret_cast<const std::uint8_t*>(rx_.data()), rx_.size());
+  if (reader_->assembler().message_compressed()) {
+    const ws_server_options& o = host_->options();
+    // Sessions: up to max + 1 bytes reach the core, which answers "too big"
+    // as for an uncompressed envelope; more fails while inflating (1009).
+    const std::size_t limit =
+        endpoint_ == endpoint::echo ? o.echo_max_message : o.max_message_size + 1;
+    if (!inflate(msg, limit)) {
+      drop_message();
+      return;
+    }
+    const std::string& plain = host_->scratch();
+    msg = {reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()};
+    // The assembler could not check compressed text (RFC 6455 8.1 applies
+    // to the inflated message).
+    if (endpoint_ == endpoint::echo && reader_->message_opcode() == wire::opcode::text &&
+        !wire::is_valid_utf8(msg)) {
+      drop_message();
+      close(wire::close_code::invalid_payload, "invalid UTF-8 in a compressed message");
+      return;
+    }
+  }
   if (endpoint_ == endpoint::echo) {
     send_frame(reader_->message_opcode(), msg);
   } else if (reader_->message_opcode() == wire::opcode::binary) {
@@ -290,6 +315,25 @@ void native_conn::on_message_end() {
     deliver(msg);
   }
   drop_message();
+}
+
+bool native_conn::inflate(std::span<const std::uint8_t> compressed, std::size_t limit) {
+  std::string& out = host_->scratch();
+  out.clear();
+  switch (host_->inflater().decompress(compressed, out, limit)) {
+    case wire::inflate_status::ok:
+      return true;
+    case wire::inflate_status::too_big:
+      close(wire::close_code::message_too_big, "message too big");
+      return false;
+    case wire::inflate_status::corrupt:
+      close(wire::close_code::invalid_payload, "invalid compressed data");
+      return false;
+    case wire::inflate_status::no_memory:
+      break;
+  }
+  close(wire::close_code::internal_error, "out of memory");
+  return false;
 }
 
 void native_conn::deliver(std::span<const std::uint8_t> envelope) {

@@ -24,6 +24,7 @@
 #include "core/link.h"
 #include "resock/wire/http_head.h"
 #include "resock/wire/message_reader.h"
+#include "resock/wire/permessage_deflate.h"
 #include "resock/wire/wire_error.h"
 #include "websocket/native_http.h"
 
@@ -52,6 +53,12 @@ class conn_host {
   // The handle is closed: the host forgets and deletes `c`.
   virtual void retire(native_conn& c) noexcept = 0;
   virtual void log(std::string_view line) const = 0;
+  // permessage-deflate codecs and a scratch buffer shared by every
+  // connection: no context takeover, so no state outlives a message. The
+  // scratch buffer's contents are valid until the next call that uses it.
+  [[nodiscard]] virtual wire::message_deflater& deflater(std::uint8_t window_bits) noexcept = 0;
+  [[nodiscard]] virtual wire::message_inflater& inflater() noexcept = 0;
+  [[nodiscard]] virtual std::string& scratch() noexcept = 0;
 };
 
 class native_conn final : public core::link {
@@ -107,7 +114,17 @@ class native_conn final : public core::link {
 
   void read(std::span<std::uint8_t> in);
   void read_head(std::span<std::uint8_t> in);
-  void start_websocket(endpoint e, std::span<std::uint8_t> rest);
+  void start_websocket(endpoint e, std::span<std::uint8_t> rest,
+                       const std::optional<wire::deflate_agreement>& deflate);
+  // Inflates a compressed message into the host's scratch buffer; on
+  // failure closes (1007, 1009 or 1011) and returns false.
+  bool inflate(std::span<const std::uint8_t> compressed, std::size_t limit);
+  // Compresses out_[at, end) in place when deflate is on and it is worth
+  // it; returns the RSV bits for its frame header.
+  std::uint8_t maybe_compress(std::size_t at);
+  // Writes the header of the frame whose payload is out_[at + room, end)
+  // into the room reserved before it, and drops the unused part.
+  void frame_at(std::size_t at, wire::opcode op, std::uint8_t rsv);
   void read_frames(std::span<std::uint8_t> in);
   void on_data(std::span<const std::uint8_t> bytes);
   void on_message_end();
@@ -150,6 +167,7 @@ class native_conn final : public core::link {
   std::unique_ptr<wire::http_head_parser> head_;  // during the handshake only
   std::optional<wire::message_reader> reader_;    // once the WebSocket is open
   core::connection* conn_ = nullptr;              // sessions, until reported closed
+  std::uint8_t deflate_bits_ = 0;                 // permessage-deflate: our window bits; 0 = off
 
   // The current data message: `view_` is its bytes still in the shared
   // read buffer (valid during one read callback), `rx_` what had to be

@@ -41,6 +41,17 @@ void native_conn::answer_and_close(std::string response) {
 
 void native_conn::send_frame(wire::opcode op, std::span<const std::uint8_t> payload) {
   if (close_sent_ || phase_ == phase::closed) return;
+  if (deflate_bits_ != 0 && !wire::is_control(op) &&
+      payload.size() >= host_->options().deflate_min_size) {
+    // Copied first: `payload` may be the inflated message in the host's
+    // scratch buffer, which compressing reuses.
+    const std::size_t at = out_.size();
+    out_.reserve(at + k_max_server_header + payload.size());
+    out_.append(k_max_server_header, '\0').append(as_text(payload));
+    frame_at(at, op, maybe_compress(at));
+    schedule();
+    return;
+  }
   std::uint8_t head[wire::max_header_size];
   const std::size_t n =
       wire::write_header(head, wire::make_header(wire::peer::server, op, payload.size()));
@@ -92,13 +103,34 @@ void native_conn::pull_envelopes() {
       out_.resize(at);
       return;
     }
-    const std::size_t len = out_.size() - at - k_max_server_header;
-    std::uint8_t head[wire::max_header_size];
-    const std::size_t n =
-        wire::write_header(head, wire::make_header(wire::peer::server, wire::opcode::text, len));
-    std::memcpy(out_.data() + at + k_max_server_header - n, head, n);
-    out_.erase(at, k_max_server_header - n);
+    frame_at(at, wire::opcode::text, maybe_compress(at));
   }
+}
+
+void native_conn::frame_at(std::size_t at, wire::opcode op, std::uint8_t rsv) {
+  const std::size_t len = out_.size() - at - k_max_server_header;
+  wire::frame_header h = wire::make_header(wire::peer::server, op, len);
+  h.rsv = rsv;
+  std::uint8_t head[wire::max_header_size];
+  const std::size_t n = wire::write_header(head, h);
+  std::memcpy(out_.data() + at + k_max_server_header - n, head, n);
+  out_.erase(at, k_max_server_header - n);
+}
+
+std::uint8_t native_conn::maybe_compress(std::size_t at) {
+  const std::size_t begin = at + k_max_server_header;
+  const std::size_t len = out_.size() - begin;
+  if (deflate_bits_ == 0 || len < host_->options().deflate_min_size) return 0;
+  std::string& z = host_->scratch();
+  z.clear();
+  const std::span<const std::uint8_t> plain(
+      reinterpret_cast<const std::uint8_t*>(out_.data()) + begin, len);
+  // A message may always go out uncompressed (RFC 7692 6): when zlib
+  // fails, or when compressing would not make it smaller.
+  if (!host_->deflater(deflate_bits_).compress(plain, z) || z.size() >= len) return 0;
+  out_.resize(begin);
+  out_.append(z);
+  return wire::rsv::rsv1;
 }
 
 void native_conn::write_out() {

@@ -32,7 +32,18 @@ head_answer resource(const static_resource& r, bool head_only) {
   return a;
 }
 
-head_answer upgrade(const wire::http_head& head, endpoint to) {
+// Every Sec-WebSocket-Extensions line, as one list (RFC 7230 3.2.2).
+std::string extension_offers(const wire::http_head& head) {
+  std::string all;
+  for (const auto& h : head.headers) {
+    if (!wire::iequals(h.name, "Sec-WebSocket-Extensions")) continue;
+    if (!all.empty()) all += ", ";
+    all += h.value;
+  }
+  return all;
+}
+
+head_answer upgrade(const wire::http_head& head, endpoint to, bool deflate) {
   wire::upgrade_request req;
   errc e = wire::validate_upgrade_request(head, req);
   if (e != errc::ok) return reject(wire::http_status_for(e), describe(e));
@@ -43,7 +54,13 @@ head_answer upgrade(const wire::http_head& head, endpoint to) {
   // plain WebSocket client (the conformance suite, a browser echo test)
   // must not be handed a protocol it did not ask for.
   const bool offered = head.has_token("Sec-WebSocket-Protocol", k_protocol);
-  a.response = wire::build_upgrade_response(req.key, offered ? k_protocol : std::string_view{});
+  std::string extension;
+  if (deflate) {
+    a.deflate = wire::accept_deflate(extension_offers(head));
+    if (a.deflate) extension = wire::deflate_response(*a.deflate);
+  }
+  a.response =
+      wire::build_upgrade_response(req.key, offered ? k_protocol : std::string_view{}, extension);
   return a;
 }
 
@@ -70,8 +87,8 @@ head_answer answer_request(const wire::http_head& head, const request_routes& ro
   // Every request to a WebSocket endpoint is an upgrade attempt: a plain
   // GET there is a handshake without Upgrade (400), a POST one with the
   // wrong method (405); the handshake checks say which.
-  if (path == routes.ws_path) return upgrade(head, endpoint::session);
-  if (routes.echo && path == "/echo") return upgrade(head, endpoint::echo);
+  if (path == routes.ws_path) return upgrade(head, endpoint::session, routes.deflate);
+  if (routes.echo && path == "/echo") return upgrade(head, endpoint::echo, routes.deflate);
   if (routes.resources != nullptr) {
     auto it = routes.resources->find(path);
     if (it != routes.resources->end()) {

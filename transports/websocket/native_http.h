@@ -13,11 +13,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "resock/error.h"
 #include "resock/wire/http_head.h"
+#include "resock/wire/permessage_deflate.h"
 #include "websocket/ws_server.h"
 
 namespace resock::ws {
@@ -30,17 +32,19 @@ struct request_routes {
   bool echo = false;         // /echo served
   const std::map<std::string, static_resource, std::less<>>* resources = nullptr;
   bool stopping = false;  // every request gets 503
+  bool deflate = false;   // accept permessage-deflate offers
 };
 
 struct head_answer {
-  endpoint upgrade = endpoint::none;  // not none: `response` is the 101
-  std::string response;               // the bytes to write
-  int status = 0;                     // for the log
-  std::string_view reason;            // static text for the log (errors only)
+  endpoint upgrade = endpoint::none;               // not none: `response` is the 101
+  std::string response;                            // the bytes to write
+  int status = 0;                                  // for the log
+  std::string_view reason;                         // static text for the log (errors only)
+  std::optional<wire::deflate_agreement> deflate;  // negotiated permessage-deflate
 };
 
-// The answer to a complete request head. Extensions offered by the client
-// are not negotiated (none is selected, RFC 6455 9.1 allows that).
+// The answer to a complete request head. Of the extensions a client
+// offers only permessage-deflate is accepted, when routes.deflate.
 [[nodiscard]] head_answer answer_request(const wire::http_head& head, const request_routes& routes);
 
 // The answer to a head the parser refused (malformed, too large).

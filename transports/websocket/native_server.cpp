@@ -99,8 +99,11 @@ struct native_ws_server::impl final : conn_host {
   core::server_core& core() noexcept override { return core_; }
   const ws_server_options& options() const noexcept override { return opt; }
   request_routes routes() const noexcept override {
-    return {
-        .ws_path = ws_path, .echo = opt.echo, .resources = &opt.resources, .stopping = stopping};
+    return {.ws_path = ws_path,
+            .echo = opt.echo,
+            .resources = &opt.resources,
+            .stopping = stopping,
+            .deflate = opt.deflate};
   }
   void schedule_flush(native_conn& c) noexcept override;
   void watch_deadline(native_conn& c) noexcept override;
@@ -109,6 +112,14 @@ struct native_ws_server::impl final : conn_host {
   void log(std::string_view line) const override {
     if (opt.log) opt.log(line);
   }
+  wire::message_deflater& deflater(std::uint8_t window_bits) noexcept override {
+    // 9..15 (accept_deflate declines 8); one codec per window size used.
+    auto& d = deflaters[std::clamp<std::uint8_t>(window_bits, 9, 15) - 9];
+    if (!d) d = std::make_unique<wire::message_deflater>(window_bits);
+    return *d;
+  }
+  wire::message_inflater& inflater() noexcept override { return inflater_; }
+  std::string& scratch() noexcept override { return scratch_; }
 
   std::error_code listen();
   int init_handles();
@@ -128,6 +139,12 @@ struct native_ws_server::impl final : conn_host {
   std::unordered_set<native_conn*> timed;  // with a deadline
   std::uint16_t port = 0;
   bool stopping = false;
+  // permessage-deflate without context takeover: one codec serves every
+  // connection (each message is a fresh stream), so a connection holds no
+  // zlib state. Allocated on first use.
+  std::array<std::unique_ptr<wire::message_deflater>, 7> deflaters;
+  wire::message_inflater inflater_;
+  std::string scratch_;
 };
 
 native_ws_server::impl::~impl() {

@@ -37,6 +37,10 @@ struct ws_server_options {
   std::string prefix = "/rs";              // sessions at <prefix>/ws
   std::size_t max_message_size = 1 << 20;  // of a session envelope
   bool echo = false;                       // plain echo at /echo
+  // permessage-deflate (RFC 7692) accepted when offered, without context
+  // takeover; messages shorter than deflate_min_size go out uncompressed.
+  bool deflate = true;
+  std::size_t deflate_min_size = 128;
   std::size_t echo_max_message = 64u << 20;
   std::map<std::string, static_resource, std::less<>> resources;  // exact path -> answer
   std::function<void(std::string_view)> log;

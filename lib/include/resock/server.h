@@ -34,6 +34,7 @@ struct server_options {
   std::chrono::milliseconds session_ttl{60000};
   std::chrono::milliseconds heartbeat{25000};
   bool echo = false;      // plain WebSocket echo at /echo (conformance testing)
+  bool deflate = true;    // accept permessage-deflate offers (RFC 7692)
   std::string demo_html;  // page served at "/" when non-empty
   std::string demo_js;    // served at "/resock.js" when non-empty
   // One line per connection event; default: stderr.

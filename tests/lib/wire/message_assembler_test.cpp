@@ -9,8 +9,8 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include <string_view>
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -296,6 +296,39 @@ void test_utf8_fail_fast_across_fragments(void**) {
   }
 }
 
+// permessage-deflate: RSV1 on the first frame marks a compressed message,
+// whose bytes are not UTF-8 here; RSV1 anywhere else fails (RFC 7692 6.1).
+void test_compressed_messages(void**) {
+  {
+    message_assembler a;
+    frame_header h = hdr(opcode::text, 3, false);
+    h.rsv = rsv::rsv1;
+    expect_events(
+        [&] {
+          result r;
+          collect(r, a.on_header(h));
+          bytes p{0xF2, 0xFF, 0xC0};  // not UTF-8: compressed
+          collect(r, a.on_payload(p));
+          collect(r, a.on_frame_end());
+          return r;
+        }(),
+        {ev::data});
+    assert_true(a.message_compressed());
+    expect_events(feed(a, opcode::continuation, "\xFF"), {ev::data, ev::message_end});
+    // The next message without RSV1 is checked again.
+    expect_events(feed(a, opcode::text, "\xFF"), {ev::error});
+    expect_error(a, errc::invalid_utf8, 1007);
+  }
+  for (opcode op : {opcode::continuation, opcode::ping, opcode::close}) {
+    message_assembler a;
+    if (op == opcode::continuation) expect_events(feed(a, opcode::binary, "x", false), {ev::data});
+    frame_header h = hdr(op, 0);
+    h.rsv = rsv::rsv1;
+    assert_int_equal(a.on_header(h).event, ev::error);
+    expect_error(a, errc::reserved_bits_set, 1002);
+  }
+}
+
 void test_utf8_incomplete_at_end(void**) {
   {
     // An open sequence at a non-final fragment end is fine ...
@@ -381,6 +414,7 @@ int main() {
       cmocka_unit_test(test_ping_payload_limits),
       cmocka_unit_test(test_close_payload_rules),
       cmocka_unit_test(test_utf8_fail_fast_across_fragments),
+      cmocka_unit_test(test_compressed_messages),
       cmocka_unit_test(test_utf8_incomplete_at_end),
       cmocka_unit_test(test_max_message_size),
   };

@@ -54,6 +54,10 @@ class RESOCK_API message_assembler {
 
   // Opcode of the current (or last) data message: text or binary.
   [[nodiscard]] opcode message_opcode() const noexcept { return message_op_; }
+  // The current (or last) data message had RSV1 on its first frame: its
+  // payload is compressed (permessage-deflate) and its UTF-8 was not
+  // checked here; the caller inflates and checks it.
+  [[nodiscard]] bool message_compressed() const noexcept { return compressed_; }
   // True while a data message has started and not ended.
   [[nodiscard]] bool in_message() const noexcept { return in_message_; }
   // Bytes of the current data message so far.
@@ -75,6 +79,7 @@ class RESOCK_API message_assembler {
   opcode message_op_ = opcode::text;
   bool frame_fin_ = true;
   bool in_message_ = false;
+  bool compressed_ = false;
   bool failed_ = false;
   std::uint8_t control_len_ = 0;
   std::uint8_t control_[max_control_payload]{};

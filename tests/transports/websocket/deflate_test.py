@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""permessage-deflate (RFC 7692) on resockd, against two independent peers:
+raw frames built here with Python's zlib (so every bit on the wire is
+checked) and Debian's python3-websockets client (a real implementation that
+offers the extension by default).
+
+    deflate_test.py RESOCKD
+
+Starts `resockd --listen 127.0.0.1:0 --echo --no-demo` and, for the
+"off" checks, a second one with --no-deflate. Exit 0 when every check
+passes; each check prints one line.
+"""
+import asyncio
+import base64
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import zlib
+
+TAIL = b"\x00\x00\xff\xff"
+failures = 0
+
+
+def check(name, ok, detail=""):
+    global failures
+    print(("ok   " if ok else "FAIL ") + name + (f" ({detail})" if detail and not ok else ""))
+    if not ok:
+        failures += 1
+
+
+def start(resockd, *extra):
+    p = subprocess.Popen([resockd, "--listen", "127.0.0.1:0", "--echo", "--no-demo", *extra],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in p.stdout:
+        if line.startswith("PORT "):
+            return p, int(line.split()[1])
+    raise SystemExit("resockd did not report its port")
+
+
+def deflate(data, wbits=15):
+    c = zlib.compressobj(6, zlib.DEFLATED, -wbits)
+    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(TAIL)
+    return out[:-4]
+
+
+def inflate(data):
+    return zlib.decompressobj(-15).decompress(data + TAIL)
+
+
+class Raw:
+    """A blocking WebSocket client that writes every frame itself."""
+
+    def __init__(self, port, path="/echo", offer="permessage-deflate; client_max_window_bits",
+                 protocol=None):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        head = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n")
+        if offer:
+            head += f"Sec-WebSocket-Extensions: {offer}\r\n"
+        if protocol:
+            head += f"Sec-WebSocket-Protocol: {protocol}\r\n"
+        self.s.sendall((head + "\r\n").encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed during the handshake")
+            self.buf += chunk
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        self.status = int(lines[0].split()[1])
+        self.headers = {}
+        for line in lines[1:]:
+            k, v = line.split(":", 1)
+            self.headers[k.strip().lower()] = v.strip()
+
+    def send(self, opcode, payload, fin=True, rsv1=False):
+        b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
+        n = len(payload)
+        if n < 126:
+            hdr = struct.pack("!BB", b0, 0x80 | n)
+        elif n < 65536:
+            hdr = struct.pack("!BBH", b0, 0x80 | 126, n)
+        else:
+            hdr = struct.pack("!BBQ", b0, 0x80 | 127, n)
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) if n < 65536 else \
+            (int.from_bytes(payload, "big") ^ int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+             ).to_bytes(n, "big")
+        self.s.sendall(hdr + mask + masked)
+
+    def _need(self, n):
+        while len(self.buf) < n:
+            chunk = self.s.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+
+    def frame(self):
+        """(fin, rsv1, opcode, payload) of the next frame."""
+        self._need(2)
+        b0, b1 = self.buf[0], self.buf[1]
+        n, at = b1 & 0x7F, 2
+        if n == 126:
+            self._need(4)
+            n, at = struct.unpack("!H", self.buf[2:4])[0], 4
+        elif n == 127:
+            self._need(10)
+            n, at = struct.unpack("!Q", self.buf[2:10])[0], 10
+        self._need(at + n)
+        payload, self.buf = self.buf[at:at + n], self.buf[at + n:]
+        return bool(b0 & 0x80), bool(b0 & 0x40), b0 & 0x0F, payload
+
+    def close_code(self):
+        """Reads frames until a close; returns its code (or None on EOF)."""
+        try:
+            while True:
+                _, _, op, payload = self.frame()
+                if op == 8:
+                    return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+        except (ConnectionError, socket.timeout):
+            return None
+
+
+def raw_checks(port, port_off):
+    text = json.dumps({"text": "hello resock " * 800}).encode()
+
+    r = Raw(port)
+    ext = r.headers.get("sec-websocket-extensions", "")
+    check("handshake: permessage-deflate accepted, no context takeover",
+          r.status == 101 and ext == "permessage-deflate; server_no_context_takeover; "
+          "client_no_context_takeover", ext)
+    r.send(1, deflate(text), rsv1=True)
+    fin, rsv1, op, payload = r.frame()
+    check("compressed text in, compressed echo out (RSV1)", fin and rsv1 and op == 1)
+    check("echo inflates to the message", inflate(payload) == text)
+    check("the echo is smaller than the message", len(payload) < len(text) // 4,
+          f"{len(payload)} of {len(text)}")
+    r.send(1, b"hi")
+    fin, rsv1, op, payload = r.frame()
+    check("short uncompressed message: echoed uncompressed", not rsv1 and payload == b"hi")
+    blob = bytes(range(256)) * 64
+    z = deflate(blob)
+    r.send(2, z[:10], fin=False, rsv1=True)
+    r.send(9, b"ping!")  # a ping between the fragments
+    r.send(0, z[10:])
+    _, _, op, payload = r.frame()
+    check("ping between compressed fragments answered", op == 10 and payload == b"ping!")
+    fin, rsv1, op, payload = r.frame()
+    check("fragmented compressed binary echoed",
+          op == 2 and (inflate(payload) if rsv1 else payload) == blob)
+    for i in range(3):  # no context takeover: each message stands alone
+        r.send(1, deflate(text), rsv1=True)
+        _, rsv1, _, payload = r.frame()
+        if inflate(payload) != text:
+            break
+    check("repeated messages each inflate on their own", inflate(payload) == text)
+    r.send(8, struct.pack("!H", 1000))
+    check("close handshake", r.close_code() == 1000)
+
+    r = Raw(port)
+    r.send(1, deflate(b"ab"), fin=False, rsv1=True)
+    r.send(0, deflate(b"cd"), rsv1=True)
+    check("RSV1 on a continuation frame: 1002", r.close_code() == 1002)
+
+    r = Raw(port)
+    r.send(1, b"\xff\xff\xff\xff", rsv1=True)
+    check("corrupt compressed data: 1007", r.close_code() == 1007)
+
+    r = Raw(port)
+    r.send(1, deflate(b"valid \xc0\xaf invalid"), rsv1=True)
+    check("compressed text that is not UTF-8: 1007", r.close_code() == 1007)
+
+    r = Raw(port)
+    bomb = deflate(b"\0" * (80 << 20))  # 80 MiB of zeros in ~80 KiB; /echo allows 64 MiB
+    r.send(2, bomb, rsv1=True)
+    check("a message inflating past the limit: 1009", r.close_code() == 1009,
+          f"{len(bomb)} compressed bytes")
+
+    r = Raw(port, offer="permessage-deflate; server_max_window_bits=10, permessage-deflate")
+    ext = r.headers.get("sec-websocket-extensions", "")
+    check("server_max_window_bits=10 honoured", "server_max_window_bits=10" in ext, ext)
+    r.send(1, deflate(text), rsv1=True)
+    _, rsv1, _, payload = r.frame()
+    d = zlib.decompressobj(-10)
+    check("the echo inflates with a 2^10 window", rsv1 and d.decompress(payload + TAIL) == text)
+
+    r = Raw(port, offer="permessage-deflate; unknown_param, x-webkit-deflate-frame")
+    check("unusable offers: no extension",
+          r.status == 101 and "sec-websocket-extensions" not in r.headers)
+    r.send(1, deflate(b"abc"), rsv1=True)
+    check("RSV1 without the extension: 1002", r.close_code() == 1002)
+
+    r = Raw(port_off)
+    check("--no-deflate: offer declined",
+          r.status == 101 and "sec-websocket-extensions" not in r.headers)
+
+    # Sessions: hello and welcome compressed, like a browser does it.
+    r = Raw(port, path="/rs/ws", protocol="resock.v1")
+    check("session endpoint: deflate with resock.v1",
+          r.headers.get("sec-websocket-protocol") == "resock.v1" and
+          "permessage-deflate" in r.headers.get("sec-websocket-extensions", ""))
+    r.send(1, deflate(b'{"t":"hello","v":1}'), rsv1=True)
+    _, rsv1, op, payload = r.frame()
+    env = json.loads(inflate(payload) if rsv1 else payload)
+    check("compressed hello gets a welcome", env.get("t") == "welcome", env)
+
+
+async def library_checks(port):
+    import websockets
+    big = "resock " * 20000
+    async with websockets.connect(f"ws://127.0.0.1:{port}/echo", max_size=None) as ws:
+        ext = ws.response_headers.get("Sec-WebSocket-Extensions", "") \
+            if hasattr(ws, "response_headers") else ws.response.headers.get(
+                "Sec-WebSocket-Extensions", "")
+        check("python-websockets negotiates permessage-deflate", "permessage-deflate" in ext, ext)
+        for msg in (big, "x", big.encode(), "€" * 5000):
+            await ws.send(msg)
+            back = await ws.recv()
+            if back != msg:
+                break
+        check("python-websockets echo round trips (text, binary, multibyte)", back == msg)
+    async with websockets.connect(f"ws://127.0.0.1:{port}/rs/ws",
+                                  subprotocols=["resock.v1"]) as ws:
+        await ws.send('{"t":"hello","v":1}')
+        welcome = json.loads(await ws.recv())
+        await ws.send(json.dumps({"t": "sub", "ch": "news"}))
+        await ws.send(json.dumps({"t": "msg", "c": 1, "ch": "news",
+                                  "d": {"body": "x" * 5000}}))
+        got = None
+        for _ in range(10):
+            env = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if env.get("t") == "msg":
+                got = env
+                break
+        check("python-websockets session: welcome, publish and delivery over deflate",
+              welcome.get("t") == "welcome" and got is not None and
+              got["d"]["body"] == "x" * 5000, got)
+
+
+def main():
+    resockd = sys.argv[1]
+    on, port = start(resockd)
+    off, port_off = start(resockd, "--no-deflate")
+    try:
+        raw_checks(port, port_off)
+        asyncio.run(library_checks(port))
+    finally:
+        for p in (on, off):
+            p.terminate()
+            p.wait(10)
+    print(f"{failures} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
