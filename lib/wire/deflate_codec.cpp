@@ -70,6 +70,16 @@ bool message_deflater::compress(std::span<const std::uint8_t> in, std::string& o
     left -= slice;
     if (flush == Z_SYNC_FLUSH) break;
   }
+  if (ok && used == start) {
+    // A sync flush right after another one, with no input (an empty
+    // message with context kept), makes zlib write nothing. The message
+    // is then the empty stored block: its header byte 0x00, whose
+    // LEN/NLEN (00 00 ff ff) are the tail the receiver appends.
+    out.resize(start);
+    out.push_back('\0');
+    if (!keep_context) deflateReset(z_);
+    return true;
+  }
   if (ok && (used - start < 4 || std::memcmp(out.data() + used - 4, k_tail, 4) != 0)) ok = false;
   if (!ok) {
     out.resize(start);
