@@ -20,6 +20,23 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
   return ec == std::errc{} && p == s.data() + s.size();
 }
 
+// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    std::size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ')
+      item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 // The flags that set a config value, shared by the flag parser and the
 // config file so the two cannot drift apart. `key` is the JSON key.
 enum class kind : std::uint8_t { text, number, boolean };
@@ -53,6 +70,14 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view, std::uint64_t, bool b) { c.echo = b; }},
       {"", "deflate", kind::boolean, 0,
        [](config& c, std::string_view, std::uint64_t, bool b) { c.deflate = b; }},
+      {"--max-connections", "max_connections", kind::number, 0,
+       [](config& c, std::string_view, std::uint64_t n, bool) { c.max_connections = n; }},
+      {"--conn-rate-per-ip", "conn_rate_per_ip", kind::number, 0,
+       [](config& c, std::string_view, std::uint64_t n, bool) { c.conn_rate_per_ip = n; }},
+      {"--origins", "origins", kind::text, 0,
+       [](config& c, std::string_view s, std::uint64_t, bool) { c.origins = split_list(s); }},
+      {"", "metrics", kind::boolean, 0,
+       [](config& c, std::string_view, std::uint64_t, bool b) { c.metrics = b; }},
   };
   return all;
 }
@@ -179,7 +204,7 @@ parse_result parse_args(const std::vector<std::string_view>& args,
       r.what = parse_result::action::version;
       return r;
     }
-    if (a == "--echo" || a == "--no-demo" || a == "--no-deflate") {
+    if (a == "--echo" || a == "--no-demo" || a == "--no-deflate" || a == "--no-metrics") {
       if (!no_value()) return fail(std::string(a) + " takes no value");
       const std::string which(a);
       flag_sets.push_back([which](config& c) {
@@ -187,6 +212,8 @@ parse_result parse_args(const std::vector<std::string_view>& args,
           c.echo = true;
         else if (which == "--no-demo")
           c.demo = false;
+        else if (which == "--no-metrics")
+          c.metrics = false;
         else
           c.deflate = false;
       });
@@ -237,8 +264,9 @@ Options (defaults in brackets):
                          is printed as "PORT <n>" on stdout [127.0.0.1:8080]
   --config FILE          JSON file with any of the keys: listen, prefix, secret,
                          max_message_size, replay_max_messages, replay_max_bytes,
-                         session_ttl_ms, heartbeat_ms, echo, deflate. Unknown
-                         keys are an error. Flags override the file.
+                         session_ttl_ms, heartbeat_ms, echo, deflate,
+                         max_connections, conn_rate_per_ip, origins, metrics.
+                         Unknown keys are an error. Flags override the file.
   --prefix PATH          endpoint prefix: PATH/ws, PATH/info [/rs]
   --secret KEY           key of the resume tickets. Also read from the
                          RESOCK_SECRET environment variable (flag > env > file).
@@ -252,6 +280,14 @@ Options (defaults in brackets):
   --replay-messages N    unacknowledged messages kept per session for replay;
                          more and the session is lost ("overflow") [10000]
   --replay-bytes N       payload bytes kept per session for replay [8388608]
+  --max-connections N    open connections at most; a new one past it is answered
+                         503, open ones are not touched (0: no limit) [10000]
+  --conn-rate-per-ip N   new connections per second from one IP address; past
+                         it 429 (0: no limit) [1000]
+  --origins LIST         comma-separated Origin values a browser page may open
+                         a WebSocket from (e.g. https://app.example); others get
+                         403. Clients that send no Origin are not affected [any]
+  --no-metrics           do not serve GET /metrics (Prometheus text) [served]
   --echo                 also serve a plain WebSocket echo at /echo [off]
   --no-deflate           do not accept permessage-deflate (RFC 7692); by default
                          it is accepted when a client offers it, without context

@@ -25,6 +25,10 @@ struct config {
   std::uint64_t heartbeat_ms = 25000;
   bool echo = false;
   bool deflate = true;
+  std::uint64_t max_connections = 10000;
+  std::uint64_t conn_rate_per_ip = 1000;
+  std::vector<std::string> origins;  // empty: any
+  bool metrics = true;
   bool demo = true;
   std::string config_file;  // where the file values came from, for messages
 };

@@ -3,6 +3,7 @@
 // shuts down cleanly on SIGTERM / SIGINT (clients get 1001 "going away" so
 // they reconnect elsewhere instead of treating it as a network failure).
 #include <openssl/rand.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <csignal>
@@ -33,6 +34,21 @@ std::string random_secret() {
     s += hex[b & 15];
   }
   return s;
+}
+
+// max_connections means nothing if the process runs out of descriptors
+// first (Debian's soft limit is 1024): raise the soft limit to what the
+// limit needs, within the hard limit, and say so when that is not enough.
+void raise_fd_limit(std::uint64_t max_connections) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  const rlim_t want = max_connections == 0 ? r.rlim_max : static_cast<rlim_t>(max_connections + 64);
+  if (r.rlim_cur >= want) return;
+  r.rlim_cur = std::min(want, r.rlim_max);
+  (void)setrlimit(RLIMIT_NOFILE, &r);
+  if (r.rlim_cur < want)
+    resockd::log_line("warning: file descriptor limit " + std::to_string(r.rlim_cur) +
+                      " is below max_connections; raise it (ulimit -n) or lower --max-connections");
 }
 
 struct process {
@@ -92,6 +108,7 @@ int main(int argc, char** argv) {
   }
   resockd::config& cfg = parsed.cfg;
   std::signal(SIGPIPE, SIG_IGN);  // a peer that vanishes must not kill the gateway
+  raise_fd_limit(cfg.max_connections);
 
   if (cfg.secret.empty()) {
     cfg.secret = random_secret();
@@ -115,6 +132,11 @@ int main(int argc, char** argv) {
   opts.heartbeat = std::chrono::milliseconds(cfg.heartbeat_ms);
   opts.echo = cfg.echo;
   opts.deflate = cfg.deflate;
+  opts.max_connections = cfg.max_connections;
+  opts.conn_rate_per_ip =
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(cfg.conn_rate_per_ip, UINT32_MAX));
+  opts.origins = cfg.origins;
+  opts.metrics = cfg.metrics;
   if (cfg.demo) {
     opts.demo_html = std::string(resockd::assets::demo_html);
     opts.demo_js = std::string(resockd::assets::resock_js);

@@ -106,6 +106,7 @@ void native_conn::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) noexce
     c->close_socket();
     return;
   }
+  c->host_->count_bytes(static_cast<std::size_t>(n), 0);
   try {
     c->read({reinterpret_cast<std::uint8_t*>(buf->base), static_cast<std::size_t>(n)});
     c->keep_leftover();
@@ -139,7 +140,9 @@ void native_conn::read_head(std::span<std::uint8_t> in) {
   if (step.status == wire::head_status::need_more) return;
   head_answer answer;
   std::string where;
-  if (step.status == wire::head_status::error) {
+  if (refused_ != 0) {
+    answer = answer_refused(refused_);
+  } else if (step.status == wire::head_status::error) {
     answer = answer_bad_head(head_->error());
   } else {
     const wire::http_head& h = head_->head();
@@ -152,6 +155,7 @@ void native_conn::read_head(std::span<std::uint8_t> in) {
     where = " method=" + std::string(h.method.substr(0, 16)) +
             " path=" + std::string(path_of(h.target).substr(0, 200));
   }
+  if (answer.status >= 400) host_->count_reject(answer.status);
   if (answer.status >= 400)
     host_->log("resock: event=reject peer=" + peer_ + " status=" + std::to_string(answer.status) +
                where + " reason=\"" + std::string(answer.reason) + "\"");

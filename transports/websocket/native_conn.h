@@ -59,6 +59,9 @@ class conn_host {
   [[nodiscard]] virtual wire::message_deflater& deflater(std::uint8_t window_bits) noexcept = 0;
   [[nodiscard]] virtual wire::message_inflater& inflater() noexcept = 0;
   [[nodiscard]] virtual std::string& scratch() noexcept = 0;
+  // Counters for /metrics: an HTTP error answered, bytes moved.
+  virtual void count_reject(int status) noexcept = 0;
+  virtual void count_bytes(std::size_t in, std::size_t out) noexcept = 0;
 };
 
 class native_conn final : public core::link {
@@ -74,6 +77,9 @@ class native_conn final : public core::link {
   // (the handle never got initialised): then the caller deletes it.
   [[nodiscard]] int accept(uv_stream_t* server) noexcept;
   [[nodiscard]] bool in_loop() const noexcept { return tcp_.loop != nullptr; }
+  // The server is over a limit: the request is read and answered with
+  // `status` (503, 429) instead of being served.
+  void refuse(int status) noexcept { refused_ = static_cast<std::uint16_t>(status); }
 
   // core::link
   [[nodiscard]] transport_kind kind() const noexcept override { return transport_kind::websocket; }
@@ -168,6 +174,7 @@ class native_conn final : public core::link {
   std::optional<wire::message_reader> reader_;    // once the WebSocket is open
   core::connection* conn_ = nullptr;              // sessions, until reported closed
   std::uint8_t deflate_bits_ = 0;                 // permessage-deflate: our window bits; 0 = off
+  std::uint16_t refused_ = 0;                     // see refuse()
 
   // The current data message: `view_` is its bytes still in the shared
   // read buffer (valid during one read callback), `rx_` what had to be

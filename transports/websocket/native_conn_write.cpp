@@ -149,6 +149,7 @@ void native_conn::write_out() {
     close_socket();
     return;
   }
+  if (n > 0) host_->count_bytes(0, static_cast<std::size_t>(n));
   if (static_cast<std::size_t>(n) == out_.size()) {
     std::string().swap(out_);
     if (close_sent_ || phase_ == phase::answering) start_shutdown();
@@ -176,6 +177,7 @@ void native_conn::on_write(uv_write_t* req, int status) noexcept {
   native_conn* c = w->conn;  // alive: it is deleted only after its close callback
   delete w;
   c->writing_ = nullptr;
+  if (status >= 0 && c->host_) c->host_->count_bytes(0, c->writing_bytes_);
   c->writing_bytes_ = 0;
   if (c->phase_ == phase::closed) return;
   if (status < 0) {

@@ -43,10 +43,23 @@ std::string extension_offers(const wire::http_head& head) {
   return all;
 }
 
-head_answer upgrade(const wire::http_head& head, endpoint to, bool deflate) {
+// Cross-site WebSocket hijacking: a browser sends the page's Origin, and
+// only listed origins may open a session with the user's cookies.
+bool origin_allowed(const wire::http_head& head, const std::vector<std::string>* origins) {
+  if (origins == nullptr || origins->empty()) return true;
+  const std::string_view origin = head.find("Origin");
+  if (origin.empty()) return true;
+  for (const auto& o : *origins)
+    if (o == origin) return true;
+  return false;
+}
+
+head_answer upgrade(const wire::http_head& head, endpoint to, const request_routes& routes) {
+  const bool deflate = routes.deflate;
   wire::upgrade_request req;
   errc e = wire::validate_upgrade_request(head, req);
   if (e != errc::ok) return reject(wire::http_status_for(e), describe(e));
+  if (!origin_allowed(head, routes.origins)) return reject(403, "origin not allowed");
   head_answer a;
   a.upgrade = to;
   a.status = 101;
@@ -87,8 +100,14 @@ head_answer answer_request(const wire::http_head& head, const request_routes& ro
   // Every request to a WebSocket endpoint is an upgrade attempt: a plain
   // GET there is a handshake without Upgrade (400), a POST one with the
   // wrong method (405); the handshake checks say which.
-  if (path == routes.ws_path) return upgrade(head, endpoint::session, routes.deflate);
-  if (routes.echo && path == "/echo") return upgrade(head, endpoint::echo, routes.deflate);
+  if (path == routes.ws_path) return upgrade(head, endpoint::session, routes);
+  if (routes.echo && path == "/echo") return upgrade(head, endpoint::echo, routes);
+  if (routes.metrics != nullptr && *routes.metrics && path == "/metrics") {
+    if (head.method != "GET" && head.method != "HEAD") return reject(405, "method not allowed");
+    return resource(
+        static_resource{"text/plain; version=0.0.4; charset=utf-8", (*routes.metrics)()},
+        head.method == "HEAD");
+  }
   if (routes.resources != nullptr) {
     auto it = routes.resources->find(path);
     if (it != routes.resources->end()) {
@@ -98,6 +117,11 @@ head_answer answer_request(const wire::http_head& head, const request_routes& ro
     }
   }
   return reject(404, "not found");
+}
+
+head_answer answer_refused(int status) {
+  return status == 429 ? reject(429, "too many connections from this address")
+                       : reject(503, "server full");
 }
 
 head_answer answer_bad_head(errc e) {

@@ -31,8 +31,10 @@ struct request_routes {
   std::string_view ws_path;  // <prefix>/ws
   bool echo = false;         // /echo served
   const std::map<std::string, static_resource, std::less<>>* resources = nullptr;
-  bool stopping = false;  // every request gets 503
-  bool deflate = false;   // accept permessage-deflate offers
+  bool stopping = false;                                  // every request gets 503
+  bool deflate = false;                                   // accept permessage-deflate offers
+  const std::vector<std::string>* origins = nullptr;      // allowed; empty/null: any
+  const std::function<std::string()>* metrics = nullptr;  // GET /metrics when set
 };
 
 struct head_answer {
@@ -46,6 +48,10 @@ struct head_answer {
 // The answer to a complete request head. Of the extensions a client
 // offers only permessage-deflate is accepted, when routes.deflate.
 [[nodiscard]] head_answer answer_request(const wire::http_head& head, const request_routes& routes);
+
+// The answer to a connection refused before its request was read
+// (503 server full, 429 too many connections from one address).
+[[nodiscard]] head_answer answer_refused(int status);
 
 // The answer to a head the parser refused (malformed, too large).
 [[nodiscard]] head_answer answer_bad_head(errc e);

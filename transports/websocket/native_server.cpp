@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -103,7 +104,9 @@ struct native_ws_server::impl final : conn_host {
             .echo = opt.echo,
             .resources = &opt.resources,
             .stopping = stopping,
-            .deflate = opt.deflate};
+            .deflate = opt.deflate,
+            .origins = &opt.origins,
+            .metrics = &opt.metrics};
   }
   void schedule_flush(native_conn& c) noexcept override;
   void watch_deadline(native_conn& c) noexcept override;
@@ -120,6 +123,18 @@ struct native_ws_server::impl final : conn_host {
   }
   wire::message_inflater& inflater() noexcept override { return inflater_; }
   std::string& scratch() noexcept override { return scratch_; }
+  void count_reject(int status) noexcept override {
+    try {
+      ++counted.rejected[status];
+    } catch (...) {
+    }
+  }
+  void count_bytes(std::size_t in, std::size_t out) noexcept override {
+    counted.bytes_in += in;
+    counted.bytes_out += out;
+  }
+  // 0, or the status a new connection from `peer` must be refused with.
+  int admission(std::string_view peer) noexcept;
 
   std::error_code listen();
   int init_handles();
@@ -145,6 +160,11 @@ struct native_ws_server::impl final : conn_host {
   std::array<std::unique_ptr<wire::message_deflater>, 7> deflaters;
   wire::message_inflater inflater_;
   std::string scratch_;
+  transport_counters counted;
+  // New connections per IP in the current second (a fixed window: cheap,
+  // and a storm is refused within the second it starts).
+  std::unordered_map<std::string, std::uint32_t> per_ip;
+  std::uint64_t per_ip_second = 0;
 };
 
 native_ws_server::impl::~impl() {
@@ -229,10 +249,40 @@ void native_ws_server::impl::on_connection() {
   if (c == nullptr) return;  // the connection stays in the backlog
   conns.insert(c);
   // On failure a connection whose handle is in the loop retires itself.
-  if (c->accept(reinterpret_cast<uv_stream_t*>(&h->listener)) != 0 && !c->in_loop()) {
-    conns.erase(c);
-    delete c;
+  if (c->accept(reinterpret_cast<uv_stream_t*>(&h->listener)) != 0) {
+    if (!c->in_loop()) {
+      conns.erase(c);
+      delete c;
+    }
+    return;
   }
+  // Over a limit, the connection is still read and answered (503/429):
+  // a client learns why, instead of seeing a reset it would retry at once.
+  if (int status = admission(c->peer())) c->refuse(status);
+}
+
+int native_ws_server::impl::admission(std::string_view peer) noexcept {
+  if (opt.max_connections != 0 && conns.size() > opt.max_connections) return 503;
+  if (opt.conn_rate_per_ip == 0) return 0;
+  const std::uint64_t second = uv_now(loop) / 1000;
+  try {
+    if (second != per_ip_second) {
+      per_ip.clear();
+      per_ip_second = second;
+    }
+    // The address without its port: "1.2.3.4:5" -> "1.2.3.4", "[::1]:5" -> "[::1]".
+    const std::string ip(peer.substr(0, peer.rfind(':')));
+    if (++per_ip[ip] > opt.conn_rate_per_ip) return 429;
+  } catch (...) {
+    return 503;
+  }
+  return 0;
+}
+
+transport_counters native_ws_server::counters() const {
+  transport_counters c = impl_->counted;
+  c.open_connections = impl_->conns.size();
+  return c;
 }
 
 void native_ws_server::impl::schedule_flush(native_conn& c) noexcept {

@@ -50,6 +50,7 @@ class native_ws_server {
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{3000});
   // The bound port (the real one when listen asked for port 0); 0 before start().
   [[nodiscard]] std::uint16_t port() const noexcept;
+  [[nodiscard]] transport_counters counters() const;
 
   struct impl;
 

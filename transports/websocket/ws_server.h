@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 struct uv_loop_s;
 
@@ -41,11 +42,31 @@ struct ws_server_options {
   // takeover; messages shorter than deflate_min_size go out uncompressed.
   bool deflate = true;
   std::size_t deflate_min_size = 128;
+  // Limits on who may connect (0: no limit). Past max_connections open TCP
+  // connections a new one is answered 503; past conn_rate_per_ip new
+  // connections in one second from one IP, 429. Existing connections are
+  // never touched by either.
+  std::size_t max_connections = 10000;
+  std::uint32_t conn_rate_per_ip = 0;
+  // Origin values a WebSocket upgrade may carry (exact match, e.g.
+  // "https://app.example"); others get 403. Empty: any. Requests without
+  // Origin (not from a browser) are not affected.
+  std::vector<std::string> origins;
+  // When set, GET /metrics answers its text (Prometheus exposition format).
+  std::function<std::string()> metrics;
   std::size_t echo_max_message = 64u << 20;
   std::map<std::string, static_resource, std::less<>> resources;  // exact path -> answer
   std::function<void(std::string_view)> log;
   // Tests only: sees every envelope as it is handed to the core.
   std::function<void(std::string_view)> inbound_tap;
+};
+
+// What the transport counted, for /metrics.
+struct transport_counters {
+  std::uint64_t open_connections = 0;  // TCP connections now (HTTP and WebSocket)
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::map<int, std::uint64_t> rejected;  // HTTP status -> requests answered with it (>= 400)
 };
 
 class ws_server {

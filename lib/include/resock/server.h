@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "resock/config.h"
 #include "resock/session.h"
@@ -33,8 +34,17 @@ struct server_options {
   std::size_t replay_max_bytes = 8u << 20;
   std::chrono::milliseconds session_ttl{60000};
   std::chrono::milliseconds heartbeat{25000};
-  bool echo = false;      // plain WebSocket echo at /echo (conformance testing)
-  bool deflate = true;    // accept permessage-deflate offers (RFC 7692)
+  bool echo = false;    // plain WebSocket echo at /echo (conformance testing)
+  bool deflate = true;  // accept permessage-deflate offers (RFC 7692)
+  // Limits on who may connect (0: none). Past max_connections open
+  // connections a new one gets 503; past conn_rate_per_ip new connections
+  // per second from one IP address, 429. Open connections are not touched.
+  std::size_t max_connections = 10000;
+  std::uint32_t conn_rate_per_ip = 0;
+  // Origins (e.g. "https://app.example") a browser page may open a session
+  // from; others get 403 (cross-site WebSocket hijacking). Empty: any.
+  std::vector<std::string> origins;
+  bool metrics = true;    // GET /metrics: Prometheus text format
   std::string demo_html;  // page served at "/" when non-empty
   std::string demo_js;    // served at "/resock.js" when non-empty
   // One line per connection event; default: stderr.

@@ -11,33 +11,21 @@ Starts `resockd --listen 127.0.0.1:0 --echo --no-demo` and, for the
 passes; each check prints one line.
 """
 import asyncio
-import base64
 import json
 import os
 import socket
 import struct
-import subprocess
 import sys
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "peers"))
+from raw_ws import Checks, Raw, start_resockd  # noqa: E402
+
+DEFLATE_OFFER = "permessage-deflate; client_max_window_bits"
+
 TAIL = b"\x00\x00\xff\xff"
-failures = 0
+check = Checks()
 
-
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name + (f" ({detail})" if detail and not ok else ""))
-    if not ok:
-        failures += 1
-
-
-def start(resockd, *extra):
-    p = subprocess.Popen([resockd, "--listen", "127.0.0.1:0", "--echo", "--no-demo", *extra],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in p.stdout:
-        if line.startswith("PORT "):
-            return p, int(line.split()[1])
-    raise SystemExit("resockd did not report its port")
 
 
 def deflate(data, wbits=15):
@@ -51,87 +39,10 @@ def inflate(data):
     return zlib.decompressobj(-15).decompress(data + TAIL)
 
 
-class Raw:
-    """A blocking WebSocket client that writes every frame itself."""
-
-    def __init__(self, port, path="/echo", offer="permessage-deflate; client_max_window_bits",
-                 protocol=None):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        key = base64.b64encode(os.urandom(16)).decode()
-        head = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n")
-        if offer:
-            head += f"Sec-WebSocket-Extensions: {offer}\r\n"
-        if protocol:
-            head += f"Sec-WebSocket-Protocol: {protocol}\r\n"
-        self.s.sendall((head + "\r\n").encode())
-        self.buf = b""
-        while b"\r\n\r\n" not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed during the handshake")
-            self.buf += chunk
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode().split("\r\n")
-        self.status = int(lines[0].split()[1])
-        self.headers = {}
-        for line in lines[1:]:
-            k, v = line.split(":", 1)
-            self.headers[k.strip().lower()] = v.strip()
-
-    def send(self, opcode, payload, fin=True, rsv1=False):
-        b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
-        n = len(payload)
-        if n < 126:
-            hdr = struct.pack("!BB", b0, 0x80 | n)
-        elif n < 65536:
-            hdr = struct.pack("!BBH", b0, 0x80 | 126, n)
-        else:
-            hdr = struct.pack("!BBQ", b0, 0x80 | 127, n)
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) if n < 65536 else \
-            (int.from_bytes(payload, "big") ^ int.from_bytes((mask * (n // 4 + 1))[:n], "big")
-             ).to_bytes(n, "big")
-        self.s.sendall(hdr + mask + masked)
-
-    def _need(self, n):
-        while len(self.buf) < n:
-            chunk = self.s.recv(1 << 20)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-
-    def frame(self):
-        """(fin, rsv1, opcode, payload) of the next frame."""
-        self._need(2)
-        b0, b1 = self.buf[0], self.buf[1]
-        n, at = b1 & 0x7F, 2
-        if n == 126:
-            self._need(4)
-            n, at = struct.unpack("!H", self.buf[2:4])[0], 4
-        elif n == 127:
-            self._need(10)
-            n, at = struct.unpack("!Q", self.buf[2:10])[0], 10
-        self._need(at + n)
-        payload, self.buf = self.buf[at:at + n], self.buf[at + n:]
-        return bool(b0 & 0x80), bool(b0 & 0x40), b0 & 0x0F, payload
-
-    def close_code(self):
-        """Reads frames until a close; returns its code (or None on EOF)."""
-        try:
-            while True:
-                _, _, op, payload = self.frame()
-                if op == 8:
-                    return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
-        except (ConnectionError, socket.timeout):
-            return None
-
-
 def raw_checks(port, port_off):
     text = json.dumps({"text": "hello resock " * 800}).encode()
 
-    r = Raw(port)
+    r = Raw(port, offer=DEFLATE_OFFER)
     ext = r.headers.get("sec-websocket-extensions", "")
     check("handshake: permessage-deflate accepted, no context takeover",
           r.status == 101 and ext == "permessage-deflate; server_no_context_takeover; "
@@ -164,20 +75,20 @@ def raw_checks(port, port_off):
     r.send(8, struct.pack("!H", 1000))
     check("close handshake", r.close_code() == 1000)
 
-    r = Raw(port)
+    r = Raw(port, offer=DEFLATE_OFFER)
     r.send(1, deflate(b"ab"), fin=False, rsv1=True)
     r.send(0, deflate(b"cd"), rsv1=True)
     check("RSV1 on a continuation frame: 1002", r.close_code() == 1002)
 
-    r = Raw(port)
+    r = Raw(port, offer=DEFLATE_OFFER)
     r.send(1, b"\xff\xff\xff\xff", rsv1=True)
     check("corrupt compressed data: 1007", r.close_code() == 1007)
 
-    r = Raw(port)
+    r = Raw(port, offer=DEFLATE_OFFER)
     r.send(1, deflate(b"valid \xc0\xaf invalid"), rsv1=True)
     check("compressed text that is not UTF-8: 1007", r.close_code() == 1007)
 
-    r = Raw(port)
+    r = Raw(port, offer=DEFLATE_OFFER)
     bomb = deflate(b"\0" * (80 << 20))  # 80 MiB of zeros in ~80 KiB; /echo allows 64 MiB
     r.send(2, bomb, rsv1=True)
     check("a message inflating past the limit: 1009", r.close_code() == 1009,
@@ -197,12 +108,12 @@ def raw_checks(port, port_off):
     r.send(1, deflate(b"abc"), rsv1=True)
     check("RSV1 without the extension: 1002", r.close_code() == 1002)
 
-    r = Raw(port_off)
+    r = Raw(port_off, offer=DEFLATE_OFFER)
     check("--no-deflate: offer declined",
           r.status == 101 and "sec-websocket-extensions" not in r.headers)
 
     # Sessions: hello and welcome compressed, like a browser does it.
-    r = Raw(port, path="/rs/ws", protocol="resock.v1")
+    r = Raw(port, path="/rs/ws", offer=DEFLATE_OFFER, protocol="resock.v1")
     check("session endpoint: deflate with resock.v1",
           r.headers.get("sec-websocket-protocol") == "resock.v1" and
           "permessage-deflate" in r.headers.get("sec-websocket-extensions", ""))
@@ -246,8 +157,8 @@ async def library_checks(port):
 
 def main():
     resockd = sys.argv[1]
-    on, port = start(resockd)
-    off, port_off = start(resockd, "--no-deflate")
+    on, port = start_resockd(resockd, "--echo", "--no-demo")
+    off, port_off = start_resockd(resockd, "--echo", "--no-demo", "--no-deflate")
     try:
         raw_checks(port, port_off)
         asyncio.run(library_checks(port))
@@ -255,8 +166,8 @@ def main():
         for p in (on, off):
             p.terminate()
             p.wait(10)
-    print(f"{failures} failure(s)")
-    return 1 if failures else 0
+    print(f"{check.failures} failure(s)")
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

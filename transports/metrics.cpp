@@ -1,0 +1,66 @@
+#include "metrics.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace resock {
+namespace {
+
+// One metric family: HELP, TYPE, then samples appended by sample().
+struct writer {
+  std::string out;
+
+  void family(const char* name, const char* type, const char* help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  }
+  void sample(const char* name, const char* labels, std::uint64_t value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " %" PRIu64 "\n", value);
+    out.append(name);
+    if (labels[0] != '\0') out.append("{").append(labels).append("}");
+    out.append(buf);
+  }
+};
+
+}  // namespace
+
+std::string render_metrics(const core::server_stats& c, const ws::transport_counters& t) {
+  writer w;
+  w.out.reserve(2048);
+  w.family("resock_connections", "gauge", "Open session connections by transport.");
+  w.sample("resock_connections", "transport=\"websocket\"", c.connections);
+  w.family("resock_tcp_connections", "gauge", "Open TCP connections (HTTP and WebSocket).");
+  w.sample("resock_tcp_connections", "", t.open_connections);
+  w.family("resock_sessions", "gauge", "Live sessions, attached or waiting for a resume.");
+  w.sample("resock_sessions", "", c.sessions);
+  w.family("resock_messages_total", "counter",
+           "Session messages: in = client messages handled, out = queued to sessions.");
+  w.sample("resock_messages_total", "direction=\"in\"", c.messages_in);
+  w.sample("resock_messages_total", "direction=\"out\"", c.messages_out);
+  w.family("resock_duplicates_total", "counter", "Client messages dropped as duplicates.");
+  w.sample("resock_duplicates_total", "", c.duplicates_in);
+  w.family("resock_bytes_total", "counter", "Bytes read from and written to sockets.");
+  w.sample("resock_bytes_total", "direction=\"in\"", t.bytes_in);
+  w.sample("resock_bytes_total", "direction=\"out\"", t.bytes_out);
+  w.family("resock_publishes_total", "counter", "Publishes to channels.");
+  w.sample("resock_publishes_total", "", c.publishes);
+  w.family("resock_deliveries_total", "counter", "Messages queued to sessions (fan-out included).");
+  w.sample("resock_deliveries_total", "", c.messages_out);
+  w.family("resock_payload_encodings_total", "counter",
+           "Payloads encoded: one per publish or send, however many subscribers.");
+  w.sample("resock_payload_encodings_total", "", c.payload_encodings);
+  w.family("resock_resumes_total", "counter", "Resume attempts by result.");
+  w.sample("resock_resumes_total", "result=\"ok\"", c.resumes_ok);
+  w.sample("resock_resumes_total", "result=\"lost\"", c.resumes_lost);
+  w.family("resock_http_rejected_total", "counter",
+           "Requests and handshakes answered with an HTTP error, by status.");
+  for (const auto& [status, n] : t.rejected) {
+    char label[32];
+    std::snprintf(label, sizeof label, "status=\"%d\"", status);
+    w.sample("resock_http_rejected_total", label, n);
+  }
+  return std::move(w.out);
+}
+
+}  // namespace resock
