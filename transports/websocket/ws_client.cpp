@@ -65,6 +65,7 @@ struct ws_client::impl {
   std::string peer_close;  // "1000 bye" when the server closed
   std::uint16_t last_close_code = 0;
   std::deque<std::string> raw;  // send_raw(), LWS_PRE headroom included
+  bool hold = false;            // hold_output(): the core's envelopes wait
 };
 
 int ws_client::impl::callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
@@ -170,7 +171,7 @@ int ws_client::impl::on_writeable() {
   if (have) {
     out = std::move(raw.front());
     raw.pop_front();
-  } else {
+  } else if (!hold) {
     have = core.writable(out);
   }
   if (have) {
@@ -178,7 +179,7 @@ int ws_client::impl::on_writeable() {
     int n = lws_write(wsi, p, out.size() - LWS_PRE, LWS_WRITE_TEXT);
     recycle(out);
     if (n < 0) return -1;
-    if (core.has_output() || closing || !raw.empty()) lws_callback_on_writable(wsi);
+    if ((core.has_output() && !hold) || closing || !raw.empty()) lws_callback_on_writable(wsi);
     return 0;
   }
   if (closing) {
@@ -320,6 +321,12 @@ void ws_client::send_raw(std::string text) {
   impl& s = *impl_;
   s.raw.push_back(std::string(LWS_PRE, '\0') + text);
   if (s.wsi && s.established) lws_callback_on_writable(s.wsi);
+}
+
+void ws_client::hold_output(bool on) {
+  impl& s = *impl_;
+  s.hold = on;
+  if (!on && s.wsi && s.established && s.core.has_output()) lws_callback_on_writable(s.wsi);
 }
 
 std::uint16_t ws_client::last_close_code() const noexcept {

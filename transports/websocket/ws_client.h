@@ -60,6 +60,9 @@ class ws_client {
   void close();
   // Tests only: writes `text` as one message ahead of the core's output.
   void send_raw(std::string text);
+  // Tests only: while on, the core's envelopes (its hello included) are
+  // not written, so an injected envelope can go first.
+  void hold_output(bool on);
   // The code of the last close frame the server sent (0: none yet).
   [[nodiscard]] std::uint16_t last_close_code() const noexcept;
   // Destroys the lws context. Must not be called from inside a down/up event.
