@@ -1,5 +1,7 @@
 #include "server/app.h"
 
+#include "resock/jwt.h"
+
 #include <cjson/cJSON.h>
 
 #include <memory>
@@ -19,12 +21,35 @@ std::string print(const cJSON* j) {
 
 }  // namespace
 
-app::app(uv_loop_t* loop, resock::server& srv, bool demo) : loop_(loop), srv_(srv), demo_(demo) {}
+app::app(uv_loop_t* loop, resock::server& srv, bool demo, auth_options auth)
+    : loop_(loop), srv_(srv), demo_(demo), auth_(std::move(auth)) {}
 
 void app::install() {
   srv_.on_connect([this](const resock::connect_request& r) {
-    ++stats_.sessions;
     resock::connect_result res;
+    if (!auth_.jwt_secret.empty()) {
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      resock::jwt_result jwt =
+          resock::verify_jwt_hs256(r.auth, auth_.jwt_secret, now, auth_.jwt_skew);
+      if (!jwt.ok) {
+        res.admit = false;
+        res.reason = "invalid token: " + jwt.error;
+        log_line("event=refused peer=" + std::string(r.peer) + " reason=\"" + res.reason + "\"");
+        return res;
+      }
+      ++stats_.sessions;
+      res.identity = std::move(jwt.claims.sub);
+      if (jwt.claims.channels) {
+        res.channels = std::move(*jwt.claims.channels);
+        // An empty list means "every channel" to the core; an empty claim
+        // means none. No valid channel name (1-256 bytes) matches this.
+        if (res.channels.empty()) res.channels.emplace_back(257, '-');
+      }
+      return res;
+    }
+    ++stats_.sessions;
     // Everyone is admitted: the demo has no accounts. auth is whatever name
     // the client chose; anonymous clients get a numbered guest name.
     res.identity = r.auth.empty() ? "guest-" + std::to_string(++guests_) : std::string(r.auth);

@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,15 @@
 #include "resock/server.h"
 
 namespace resockd {
+
+// Auth at connect: with a JWT secret every session needs a valid HS256
+// token (hello.auth or Authorization: Bearer); its "sub" is the identity
+// and its "channels" claim the channel rights. Without one, everyone is
+// admitted (the demo has no accounts).
+struct auth_options {
+  std::string jwt_secret;
+  std::chrono::seconds jwt_skew{30};
+};
 
 struct app_stats {
   std::uint64_t routes = 0;       // route handler runs, all routes
@@ -24,7 +34,7 @@ class app {
  public:
   // `srv` and `loop` must outlive the app. `demo` adds the chat route and
   // the 1 Hz counter channel.
-  app(uv_loop_t* loop, resock::server& srv, bool demo);
+  app(uv_loop_t* loop, resock::server& srv, bool demo, auth_options auth = {});
   app(const app&) = delete;
   app& operator=(const app&) = delete;
 
@@ -45,6 +55,7 @@ class app {
   uv_loop_t* loop_;
   resock::server& srv_;
   bool demo_;
+  auth_options auth_;
   uv_timer_t ticker_{};
   bool ticker_open_ = false;
   std::uint64_t counter_ = 0;

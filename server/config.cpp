@@ -78,6 +78,10 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view s, std::uint64_t, bool) { c.origins = split_list(s); }},
       {"", "metrics", kind::boolean, 0,
        [](config& c, std::string_view, std::uint64_t, bool b) { c.metrics = b; }},
+      {"--jwt-secret", "jwt_secret", kind::text, 0,
+       [](config& c, std::string_view s, std::uint64_t, bool) { c.jwt_secret = s; }},
+      {"--jwt-skew", "jwt_skew_s", kind::number, 0,
+       [](config& c, std::string_view, std::uint64_t n, bool) { c.jwt_skew_s = n; }},
   };
   return all;
 }
@@ -94,7 +98,7 @@ std::string validate_value(const setting& s, std::string_view text, std::uint64_
   }
   if (s.key == "prefix" && (text.empty() || text.front() != '/' || text.back() == '/'))
     return "must start with '/' and not end with one (e.g. /rs), got \"" + std::string(text) + "\"";
-  if (s.key == "secret" && text.empty()) return "must not be empty";
+  if ((s.key == "secret" || s.key == "jwt_secret") && text.empty()) return "must not be empty";
   if (s.type == kind::number && n < s.min) return "must be at least " + std::to_string(s.min);
   return {};
 }
@@ -265,7 +269,8 @@ Options (defaults in brackets):
   --config FILE          JSON file with any of the keys: listen, prefix, secret,
                          max_message_size, replay_max_messages, replay_max_bytes,
                          session_ttl_ms, heartbeat_ms, echo, deflate,
-                         max_connections, conn_rate_per_ip, origins, metrics.
+                         max_connections, conn_rate_per_ip, origins, metrics,
+                         jwt_secret, jwt_skew_s.
                          Unknown keys are an error. Flags override the file.
   --prefix PATH          endpoint prefix: PATH/ws, PATH/info [/rs]
   --secret KEY           key of the resume tickets. Also read from the
@@ -288,6 +293,12 @@ Options (defaults in brackets):
                          a WebSocket from (e.g. https://app.example); others get
                          403. Clients that send no Origin are not affected [any]
   --no-metrics           do not serve GET /metrics (Prometheus text) [served]
+  --jwt-secret KEY       require an HS256 JWT at connect (hello.auth or
+                         Authorization: Bearer): "sub" becomes the identity,
+                         "exp" is required, "nbf" checked, a "channels" array
+                         (names, "prefix:*") limits subscribe and publish.
+                         Refused: error forbidden + close 4000 [no auth]
+  --jwt-skew SECONDS     clock skew allowed on exp / nbf [30]
   --echo                 also serve a plain WebSocket echo at /echo [off]
   --no-deflate           do not accept permessage-deflate (RFC 7692); by default
                          it is accepted when a client offers it, without context

@@ -29,6 +29,8 @@ struct config {
   std::uint64_t conn_rate_per_ip = 1000;
   std::vector<std::string> origins;  // empty: any
   bool metrics = true;
+  std::string jwt_secret;  // empty: no auth (everyone admitted)
+  std::uint64_t jwt_skew_s = 30;
   bool demo = true;
   std::string config_file;  // where the file values came from, for messages
 };

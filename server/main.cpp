@@ -146,7 +146,10 @@ int main(int argc, char** argv) {
   uv_loop_t loop;
   uv_loop_init(&loop);
   auto srv = std::make_unique<resock::server>(&loop, std::move(opts));
-  resockd::app application(&loop, *srv, cfg.demo);
+  resockd::app application(&loop, *srv, cfg.demo,
+                           resockd::auth_options{.jwt_secret = cfg.jwt_secret,
+                                                 .jwt_skew = std::chrono::seconds(
+                                                     static_cast<std::int64_t>(cfg.jwt_skew_s))});
   application.install();
   if (auto ec = srv->start()) {
     std::fprintf(stderr, "resockd: cannot listen on %s: %s\n", cfg.listen.c_str(),

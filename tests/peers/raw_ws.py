@@ -23,10 +23,12 @@ class Checks:
             self.failures += 1
 
 
-def start_resockd(resockd, *args):
-    """Starts resockd on 127.0.0.1:0; returns (process, port)."""
+def start_resockd(resockd, *args, log=None):
+    """Starts resockd on 127.0.0.1:0; returns (process, port). `log`: a
+    path for its stderr (connection events), else discarded."""
+    err = open(log, "w") if log else subprocess.DEVNULL
     p = subprocess.Popen([resockd, "--listen", "127.0.0.1:0", *args],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                         stdout=subprocess.PIPE, stderr=err, text=True)
     for line in p.stdout:
         if line.startswith("PORT "):
             return p, int(line.split()[1])
@@ -53,7 +55,8 @@ def http_get(port, path, headers=""):
 class Raw:
     """A blocking WebSocket client that writes every frame itself."""
 
-    def __init__(self, port, path="/echo", offer=None, protocol=None, origin=None):
+    def __init__(self, port, path="/echo", offer=None, protocol=None, origin=None,
+                 extra_headers=""):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
         key = base64.b64encode(os.urandom(16)).decode()
         head = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
@@ -65,6 +68,7 @@ class Raw:
             head += f"Sec-WebSocket-Protocol: {protocol}\r\n"
         if origin:
             head += f"Origin: {origin}\r\n"
+        head += extra_headers
         self.s.sendall((head + "\r\n").encode())
         self.buf = b""
         while b"\r\n\r\n" not in self.buf:
