@@ -80,6 +80,8 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view, std::uint64_t, bool b) { c.metrics = b; }},
       {"--jwt-secret", "jwt_secret", kind::text, 0,
        [](config& c, std::string_view s, std::uint64_t, bool) { c.jwt_secret = s; }},
+      {"--api-key", "api_key", kind::text, 0,
+       [](config& c, std::string_view s, std::uint64_t, bool) { c.api_key = s; }},
       {"--jwt-skew", "jwt_skew_s", kind::number, 0,
        [](config& c, std::string_view, std::uint64_t n, bool) { c.jwt_skew_s = n; }},
   };
@@ -98,7 +100,8 @@ std::string validate_value(const setting& s, std::string_view text, std::uint64_
   }
   if (s.key == "prefix" && (text.empty() || text.front() != '/' || text.back() == '/'))
     return "must start with '/' and not end with one (e.g. /rs), got \"" + std::string(text) + "\"";
-  if ((s.key == "secret" || s.key == "jwt_secret") && text.empty()) return "must not be empty";
+  if ((s.key == "secret" || s.key == "jwt_secret" || s.key == "api_key") && text.empty())
+    return "must not be empty";
   if (s.type == kind::number && n < s.min) return "must be at least " + std::to_string(s.min);
   return {};
 }
@@ -270,7 +273,7 @@ Options (defaults in brackets):
                          max_message_size, replay_max_messages, replay_max_bytes,
                          session_ttl_ms, heartbeat_ms, echo, deflate,
                          max_connections, conn_rate_per_ip, origins, metrics,
-                         jwt_secret, jwt_skew_s.
+                         jwt_secret, jwt_skew_s, api_key.
                          Unknown keys are an error. Flags override the file.
   --prefix PATH          endpoint prefix: PATH/ws, PATH/info [/rs]
   --secret KEY           key of the resume tickets. Also read from the
@@ -299,6 +302,9 @@ Options (defaults in brackets):
                          (names, "prefix:*") limits subscribe and publish.
                          Refused: error forbidden + close 4000 [no auth]
   --jwt-skew SECONDS     clock skew allowed on exp / nbf [30]
+  --api-key KEY          serve the backend HTTP API under PREFIX/api/ (publish,
+                         send, close a session, stats: docs/api.md); requests
+                         carry "Authorization: apikey KEY" [API off]
   --echo                 also serve a plain WebSocket echo at /echo [off]
   --no-deflate           do not accept permessage-deflate (RFC 7692); by default
                          it is accepted when a client offers it, without context

@@ -31,6 +31,7 @@ struct config {
   bool metrics = true;
   std::string jwt_secret;  // empty: no auth (everyone admitted)
   std::uint64_t jwt_skew_s = 30;
+  std::string api_key;  // empty: the backend API is off
   bool demo = true;
   std::string config_file;  // where the file values came from, for messages
 };

@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
       static_cast<std::uint32_t>(std::min<std::uint64_t>(cfg.conn_rate_per_ip, UINT32_MAX));
   opts.origins = cfg.origins;
   opts.metrics = cfg.metrics;
+  opts.api_key = cfg.api_key;
   if (cfg.demo) {
     opts.demo_html = std::string(resockd::assets::demo_html);
     opts.demo_js = std::string(resockd::assets::resock_js);

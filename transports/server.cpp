@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "api.h"
 #include "core/server_core.h"
 #include "loop_timer.h"
 #include "metrics.h"
@@ -64,13 +65,16 @@ std::string info_json(const server_options& o) {
                      static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof(buf) - 1))));
 }
 
-ws::ws_server_options transport_options(const server_options& o, const core::server_core_options& c,
-                                        std::function<std::string()> metrics) {
+ws::ws_server_options transport_options(
+    const server_options& o, const core::server_core_options& c,
+    std::function<std::string()> metrics,
+    std::function<ws::api_response(const ws::api_request&)> api) {
   ws::ws_server_options w;
   w.max_connections = o.max_connections;
   w.conn_rate_per_ip = o.conn_rate_per_ip;
   w.origins = o.origins;
   if (o.metrics) w.metrics = std::move(metrics);
+  if (!o.api_key.empty()) w.api = std::move(api);
   w.listen = o.listen;
   w.prefix = o.prefix;
   w.max_message_size = o.max_message_size;
@@ -96,9 +100,13 @@ struct server::impl {
       : loop(l),
         options(std::move(o)),
         core(core_options(options)),
-        transport(l, core, transport_options(options, core_options(options), [this] {
-                    return render_metrics(core.stats(), transport.counters());
-                  })) {}
+        transport(l, core,
+                  transport_options(
+                      options, core_options(options),
+                      [this] { return render_metrics(core.stats(), transport.counters()); },
+                      [this](const ws::api_request& r) {
+                        return handle_api(core, options.api_key, options.prefix, r);
+                      })) {}
 
   void schedule_tick() {
     auto now = core::clock_type::now();

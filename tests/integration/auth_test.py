@@ -135,8 +135,7 @@ def main():
         p.terminate()
         p.wait(10)
         os.unlink(log)
-    print(f"{check.failures} failure(s)")
-    return 1 if check.failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -167,8 +167,7 @@ def main():
     rate_per_ip(resockd)
     origins(resockd)
     metrics(resockd)
-    print(f"{check.failures} failure(s)")
-    return 1 if check.failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

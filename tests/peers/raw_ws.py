@@ -22,6 +22,11 @@ class Checks:
         if not ok:
             self.failures += 1
 
+    def summary(self):
+        """Prints the count; returns the exit status (0: all passed)."""
+        print(f"{self.failures} failure(s)")
+        return 1 if self.failures else 0
+
 
 def start_resockd(resockd, *args, log=None):
     """Starts resockd on 127.0.0.1:0; returns (process, port). `log`: a

@@ -125,6 +125,9 @@ void native_conn::read(std::span<std::uint8_t> in) {
     case phase::head:
       read_head(in);
       return;
+    case phase::body:
+      read_body(in);
+      return;
     case phase::open:
     case phase::closing:
       if (!input_done_) read_frames(in);
@@ -152,6 +155,14 @@ void native_conn::read_head(std::span<std::uint8_t> in) {
       start_websocket(answer.upgrade, in.subspan(step.consumed), answer.deflate);
       return;
     }
+    if (answer.api) {
+      // The head's views stay valid in head_ while the body arrives.
+      phase_ = phase::body;
+      body_left_ = answer.api_body_length;
+      rx_.reserve(body_left_);
+      read_body(in.subspan(step.consumed));
+      return;
+    }
     where = " method=" + std::string(h.method.substr(0, 16)) +
             " path=" + std::string(path_of(h.target).substr(0, 200));
   }
@@ -160,6 +171,33 @@ void native_conn::read_head(std::span<std::uint8_t> in) {
     host_->log("resock: event=reject peer=" + peer_ + " status=" + std::to_string(answer.status) +
                where + " reason=\"" + std::string(answer.reason) + "\"");
   answer_and_close(std::move(answer.response));
+}
+
+void native_conn::read_body(std::span<std::uint8_t> in) {
+  const std::size_t take = std::min(body_left_, in.size());
+  rx_.append(as_text(in.first(take)));
+  body_left_ -= take;
+  if (body_left_ == 0) answer_api();  // what follows the body is not read
+}
+
+void native_conn::answer_api() {
+  const wire::http_head& h = head_->head();
+  const std::string_view target = h.target;
+  const std::size_t q = target.find('?');
+  api_request req{.method = h.method,
+                  .path = path_of(target),
+                  .query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
+                  .authorization = h.find("Authorization"),
+                  .body = rx_};
+  api_response res = host_->options().api(req);
+  if (res.status >= 400) {
+    host_->count_reject(res.status);
+    host_->log("resock: event=api peer=" + peer_ + " status=" + std::to_string(res.status) +
+               " method=" + std::string(h.method.substr(0, 16)) +
+               " path=" + std::string(req.path.substr(0, 200)));
+  }
+  std::string().swap(rx_);
+  answer_and_close(api_answer(res));
 }
 
 void native_conn::start_websocket(endpoint e, std::span<std::uint8_t> rest,

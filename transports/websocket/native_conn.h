@@ -106,6 +106,7 @@ class native_conn final : public core::link {
  private:
   enum class phase : std::uint8_t {
     head,       // reading the request head
+    body,       // reading an API request's body (the head is kept)
     answering,  // an HTTP answer is queued; the socket closes after it
     open,       // WebSocket open
     closing,    // our close frame is queued; waiting for the write / the peer
@@ -120,6 +121,8 @@ class native_conn final : public core::link {
 
   void read(std::span<std::uint8_t> in);
   void read_head(std::span<std::uint8_t> in);
+  void read_body(std::span<std::uint8_t> in);
+  void answer_api();
   void start_websocket(endpoint e, std::span<std::uint8_t> rest,
                        const std::optional<wire::deflate_agreement>& deflate);
   // Inflates a compressed message into the host's scratch buffer; on
@@ -175,6 +178,7 @@ class native_conn final : public core::link {
   core::connection* conn_ = nullptr;              // sessions, until reported closed
   std::uint8_t deflate_bits_ = 0;                 // permessage-deflate: our window bits; 0 = off
   std::uint16_t refused_ = 0;                     // see refuse()
+  std::size_t body_left_ = 0;                     // API body bytes still to read (in rx_)
 
   // The current data message: `view_` is its bytes still in the shared
   // read buffer (valid during one read callback), `rx_` what had to be

@@ -77,7 +77,49 @@ head_answer upgrade(const wire::http_head& head, endpoint to, const request_rout
   return a;
 }
 
+// An API request: its body length, or the error that refuses it.
+head_answer api_head(const wire::http_head& head, const request_routes& routes) {
+  if (!head.find("Transfer-Encoding").empty()) return reject(411, "length required");
+  head_answer a;
+  a.api = true;
+  const std::string_view len = head.find("Content-Length");
+  if (len.empty()) return a;
+  std::size_t n = 0;
+  for (char c : len) {
+    if (c < '0' || c > '9' || n > routes.api_max_body) return reject(400, "bad Content-Length");
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (n > routes.api_max_body) return reject(413, "request body too large");
+  a.api_body_length = n;
+  return a;
+}
+
+bool is_api_path(std::string_view path, std::string_view ws_path) {
+  // <prefix>/ws -> <prefix>/api/...
+  const std::string_view prefix = ws_path.substr(0, ws_path.size() - 3);
+  return path.size() > prefix.size() + 5 && path.substr(0, prefix.size()) == prefix &&
+         path.substr(prefix.size(), 5) == "/api/";
+}
+
 }  // namespace
+
+std::string api_answer(const api_response& r) {
+  static const std::map<int, std::string_view> reasons = {{200, "OK"},
+                                                          {400, "Bad Request"},
+                                                          {401, "Unauthorized"},
+                                                          {404, "Not Found"},
+                                                          {405, "Method Not Allowed"},
+                                                          {413, "Content Too Large"},
+                                                          {501, "Not Implemented"}};
+  auto it = reasons.find(r.status);
+  std::string out =
+      "HTTP/1.1 " + std::to_string(r.status) + " " +
+      std::string(it == reasons.end() ? "Error" : it->second) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(r.body.size()) +
+      "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+  out += r.body;
+  return out;
+}
 
 std::string_view path_of(std::string_view target) noexcept {
   return target.substr(0, target.find('?'));
@@ -97,6 +139,7 @@ std::string_view bearer_token(std::string_view authorization) noexcept {
 head_answer answer_request(const wire::http_head& head, const request_routes& routes) {
   if (routes.stopping) return reject(503, "server stopping");
   const std::string_view path = path_of(head.target);
+  if (routes.api && is_api_path(path, routes.ws_path)) return api_head(head, routes);
   // Every request to a WebSocket endpoint is an upgrade attempt: a plain
   // GET there is a handshake without Upgrade (400), a POST one with the
   // wrong method (405); the handshake checks say which.

@@ -35,6 +35,8 @@ struct request_routes {
   bool deflate = false;                                   // accept permessage-deflate offers
   const std::vector<std::string>* origins = nullptr;      // allowed; empty/null: any
   const std::function<std::string()>* metrics = nullptr;  // GET /metrics when set
+  bool api = false;  // <prefix>/api/... is read whole and goes to the API handler
+  std::size_t api_max_body = 0;
 };
 
 struct head_answer {
@@ -43,7 +45,12 @@ struct head_answer {
   int status = 0;                                  // for the log
   std::string_view reason;                         // static text for the log (errors only)
   std::optional<wire::deflate_agreement> deflate;  // negotiated permessage-deflate
+  bool api = false;  // an API request: read api_body_length bytes, then answer
+  std::size_t api_body_length = 0;
 };
+
+// The HTTP answer carrying an API handler's response.
+[[nodiscard]] std::string api_answer(const api_response& r);
 
 // The answer to a complete request head. Of the extensions a client
 // offers only permessage-deflate is accepted, when routes.deflate.

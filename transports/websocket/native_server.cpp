@@ -106,7 +106,9 @@ struct native_ws_server::impl final : conn_host {
             .stopping = stopping,
             .deflate = opt.deflate,
             .origins = &opt.origins,
-            .metrics = &opt.metrics};
+            .metrics = &opt.metrics,
+            .api = static_cast<bool>(opt.api),
+            .api_max_body = opt.api_max_body};
   }
   void schedule_flush(native_conn& c) noexcept override;
   void watch_deadline(native_conn& c) noexcept override;

@@ -33,6 +33,19 @@ struct static_resource {
   std::string body;
 };
 
+// A request to the backend HTTP API (<prefix>/api/...), body complete.
+struct api_request {
+  std::string_view method;
+  std::string_view path;   // without the query
+  std::string_view query;  // after '?', may be empty
+  std::string_view authorization;
+  std::string_view body;
+};
+struct api_response {
+  int status = 200;
+  std::string body;  // JSON
+};
+
 struct ws_server_options {
   std::string listen = "127.0.0.1:8080";
   std::string prefix = "/rs";              // sessions at <prefix>/ws
@@ -54,6 +67,10 @@ struct ws_server_options {
   std::vector<std::string> origins;
   // When set, GET /metrics answers its text (Prometheus exposition format).
   std::function<std::string()> metrics;
+  // When set, requests under <prefix>/api/ are read whole (Content-Length
+  // bodies up to api_max_body) and answered by it.
+  std::function<api_response(const api_request&)> api;
+  std::size_t api_max_body = 1u << 20;
   std::size_t echo_max_message = 64u << 20;
   std::map<std::string, static_resource, std::less<>> resources;  // exact path -> answer
   std::function<void(std::string_view)> log;

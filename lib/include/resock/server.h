@@ -44,7 +44,10 @@ struct server_options {
   // Origins (e.g. "https://app.example") a browser page may open a session
   // from; others get 403 (cross-site WebSocket hijacking). Empty: any.
   std::vector<std::string> origins;
-  bool metrics = true;    // GET /metrics: Prometheus text format
+  bool metrics = true;  // GET /metrics: Prometheus text format
+  // The backend HTTP API under <prefix>/api/ (docs/api.md); off when empty.
+  // Requests carry "Authorization: apikey <api_key>".
+  std::string api_key;
   std::string demo_html;  // page served at "/" when non-empty
   std::string demo_js;    // served at "/resock.js" when non-empty
   // One line per connection event; default: stderr.

@@ -166,8 +166,7 @@ def main():
         for p in (on, off):
             p.terminate()
             p.wait(10)
-    print(f"{check.failures} failure(s)")
-    return 1 if check.failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":
