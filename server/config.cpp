@@ -66,6 +66,8 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view, std::uint64_t n, bool) { c.session_ttl_ms = n; }},
       {"--heartbeat", "heartbeat_ms", kind::number, 100,
        [](config& c, std::string_view, std::uint64_t n, bool) { c.heartbeat_ms = n; }},
+      {"--handshake-timeout", "handshake_timeout_ms", kind::number, 100,
+       [](config& c, std::string_view, std::uint64_t n, bool) { c.handshake_timeout_ms = n; }},
       {"", "echo", kind::boolean, 0,
        [](config& c, std::string_view, std::uint64_t, bool b) { c.echo = b; }},
       {"", "deflate", kind::boolean, 0,
@@ -271,7 +273,8 @@ Options (defaults in brackets):
                          is printed as "PORT <n>" on stdout [127.0.0.1:8080]
   --config FILE          JSON file with any of the keys: listen, prefix, secret,
                          max_message_size, replay_max_messages, replay_max_bytes,
-                         session_ttl_ms, heartbeat_ms, echo, deflate,
+                         session_ttl_ms, heartbeat_ms, handshake_timeout_ms,
+                         echo, deflate,
                          max_connections, conn_rate_per_ip, origins, metrics,
                          jwt_secret, jwt_skew_s, api_key.
                          Unknown keys are an error. Flags override the file.
@@ -284,6 +287,9 @@ Options (defaults in brackets):
                          to resume [60000]
   --heartbeat MS         heartbeat interval announced to clients; a connection
                          silent for 2x this is closed (resumable) [25000]
+  --handshake-timeout MS a connection must send its whole request (the
+                         WebSocket handshake) within this, else it is dropped
+                         (slowloris) [10000]
   --max-message BYTES    largest accepted envelope [1048576]
   --replay-messages N    unacknowledged messages kept per session for replay;
                          more and the session is lost ("overflow") [10000]

@@ -23,6 +23,7 @@ struct config {
   std::uint64_t replay_max_bytes = 8u << 20;
   std::uint64_t session_ttl_ms = 60000;
   std::uint64_t heartbeat_ms = 25000;
+  std::uint64_t handshake_timeout_ms = 10000;
   bool echo = false;
   bool deflate = true;
   std::uint64_t max_connections = 10000;

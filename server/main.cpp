@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   opts.replay_max_bytes = cfg.replay_max_bytes;
   opts.session_ttl = std::chrono::milliseconds(cfg.session_ttl_ms);
   opts.heartbeat = std::chrono::milliseconds(cfg.heartbeat_ms);
+  opts.handshake_timeout = std::chrono::milliseconds(cfg.handshake_timeout_ms);
   opts.echo = cfg.echo;
   opts.deflate = cfg.deflate;
   opts.max_connections = cfg.max_connections;

@@ -11,8 +11,6 @@
 namespace resock::ws {
 namespace {
 
-constexpr std::uint64_t k_handshake_timeout_ms = 10000;
-
 constexpr wire::http_head_limits k_head_limits{.max_head_size = 8192, .max_headers = 64};
 
 std::string peer_name(const uv_tcp_t& tcp) {
@@ -58,7 +56,8 @@ int native_conn::accept(uv_stream_t* server) noexcept {
     close_socket();  // the close callback retires us
     return rc;
   }
-  set_deadline(k_handshake_timeout_ms);
+  // Slowloris: the whole request (head, and an API body) within this.
+  set_deadline(host_->options().handshake_timeout_ms);
   update_reading();
   return 0;
 }

@@ -59,6 +59,9 @@ struct ws_server_options {
   // connections a new one is answered 503; past conn_rate_per_ip new
   // connections in one second from one IP, 429. Existing connections are
   // never touched by either.
+  // A request (head, API body) must be complete within this; else the
+  // connection is dropped (slowloris).
+  std::uint64_t handshake_timeout_ms = 10000;
   std::size_t max_connections = 10000;
   std::uint32_t conn_rate_per_ip = 0;
   // Origin values a WebSocket upgrade may carry (exact match, e.g.

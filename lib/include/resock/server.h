@@ -34,6 +34,8 @@ struct server_options {
   std::size_t replay_max_bytes = 8u << 20;
   std::chrono::milliseconds session_ttl{60000};
   std::chrono::milliseconds heartbeat{25000};
+  // A connection must complete its request (handshake) within this.
+  std::chrono::milliseconds handshake_timeout{10000};
   bool echo = false;    // plain WebSocket echo at /echo (conformance testing)
   bool deflate = true;  // accept permessage-deflate offers (RFC 7692)
   // Limits on who may connect (0: none). Past max_connections open
