@@ -68,6 +68,8 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view, std::uint64_t n, bool) { c.heartbeat_ms = n; }},
       {"--handshake-timeout", "handshake_timeout_ms", kind::number, 100,
        [](config& c, std::string_view, std::uint64_t n, bool) { c.handshake_timeout_ms = n; }},
+      {"--slow-consumer", "slow_consumer_ms", kind::number, 0,
+       [](config& c, std::string_view, std::uint64_t n, bool) { c.slow_consumer_ms = n; }},
       {"", "echo", kind::boolean, 0,
        [](config& c, std::string_view, std::uint64_t, bool b) { c.echo = b; }},
       {"", "deflate", kind::boolean, 0,
@@ -274,6 +276,7 @@ Options (defaults in brackets):
   --config FILE          JSON file with any of the keys: listen, prefix, secret,
                          max_message_size, replay_max_messages, replay_max_bytes,
                          session_ttl_ms, heartbeat_ms, handshake_timeout_ms,
+                         slow_consumer_ms,
                          echo, deflate,
                          max_connections, conn_rate_per_ip, origins, metrics,
                          jwt_secret, jwt_skew_s, api_key.
@@ -290,6 +293,9 @@ Options (defaults in brackets):
   --handshake-timeout MS a connection must send its whole request (the
                          WebSocket handshake) within this, else it is dropped
                          (slowloris) [10000]
+  --slow-consumer MS     a client that stops reading (1 MiB of output waiting)
+                         this long is dropped with 4004; its session stays for
+                         resume (0: never) [10000]
   --max-message BYTES    largest accepted envelope [1048576]
   --replay-messages N    unacknowledged messages kept per session for replay;
                          more and the session is lost ("overflow") [10000]

@@ -24,6 +24,7 @@ struct config {
   std::uint64_t session_ttl_ms = 60000;
   std::uint64_t heartbeat_ms = 25000;
   std::uint64_t handshake_timeout_ms = 10000;
+  std::uint64_t slow_consumer_ms = 10000;
   bool echo = false;
   bool deflate = true;
   std::uint64_t max_connections = 10000;

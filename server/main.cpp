@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   opts.session_ttl = std::chrono::milliseconds(cfg.session_ttl_ms);
   opts.heartbeat = std::chrono::milliseconds(cfg.heartbeat_ms);
   opts.handshake_timeout = std::chrono::milliseconds(cfg.handshake_timeout_ms);
+  opts.slow_consumer = std::chrono::milliseconds(cfg.slow_consumer_ms);
   opts.echo = cfg.echo;
   opts.deflate = cfg.deflate;
   opts.max_connections = cfg.max_connections;

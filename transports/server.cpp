@@ -71,6 +71,7 @@ ws::ws_server_options transport_options(
     std::function<ws::api_response(const ws::api_request&)> api) {
   ws::ws_server_options w;
   w.max_connections = o.max_connections;
+  w.slow_consumer_ms = static_cast<std::uint64_t>(o.slow_consumer.count());
   w.handshake_timeout_ms = static_cast<std::uint64_t>(o.handshake_timeout.count());
   w.conn_rate_per_ip = o.conn_rate_per_ip;
   w.origins = o.origins;

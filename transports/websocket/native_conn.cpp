@@ -439,6 +439,13 @@ void native_conn::clear_deadline() noexcept {
 void native_conn::on_deadline() noexcept {
   if (phase_ == phase::head && host_)
     host_->log("resock: event=reject peer=" + peer_ + " reason=\"handshake timeout\"");
+  if (slow_watch_ && phase_ == phase::open && host_) {
+    // It does not read: a close frame would never get through. The core
+    // hears 4004 and keeps the session for a resume.
+    host_->log("resock: event=slow_consumer peer=" + peer_ + " queued=" + std::to_string(queued()) +
+               " reason=\"not reading\"");
+    report_closed(k_close_slow_consumer, "slow consumer", false);
+  }
   close_socket();
 }
 

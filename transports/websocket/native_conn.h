@@ -165,6 +165,8 @@ class native_conn final : public core::link {
   // read, while this much output waits for the socket (a peer that does
   // not read must not grow our memory).
   static constexpr std::size_t k_queue_limit = 1u << 20;
+  // Reported to the core for a peer dropped for not reading (protocol.md).
+  static constexpr std::uint16_t k_close_slow_consumer = 4004;
 
   conn_host* host_;
   uv_tcp_t tcp_{};
@@ -179,6 +181,7 @@ class native_conn final : public core::link {
   std::uint8_t deflate_bits_ = 0;                 // permessage-deflate: our window bits; 0 = off
   std::uint16_t refused_ = 0;                     // see refuse()
   std::size_t body_left_ = 0;                     // API body bytes still to read (in rx_)
+  bool slow_watch_ = false;                       // the deadline runs for a blocked consumer
 
   // The current data message: `view_` is its bytes still in the shared
   // read buffer (valid during one read callback), `rx_` what had to be

@@ -89,10 +89,19 @@ void native_conn::flush() noexcept {
 void native_conn::pull_envelopes() {
   more_from_core_ = false;
   core::server_core& core = host_->core();
+  if (slow_watch_ && queued() < k_queue_limit) {  // the peer reads again
+    slow_watch_ = false;
+    clear_deadline();
+  }
   // Also after a close was asked for: its frame follows what the core had queued.
   while (conn_ != nullptr && !close_sent_) {
     if (queued() >= k_queue_limit) {
       more_from_core_ = true;  // resumed when the write completes
+      const std::uint64_t limit = host_->options().slow_consumer_ms;
+      if (!slow_watch_ && limit != 0 && phase_ == phase::open) {
+        slow_watch_ = true;
+        set_deadline(limit);
+      }
       return;
     }
     // The core appends the envelope; its frame header goes in front once

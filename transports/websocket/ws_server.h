@@ -62,6 +62,10 @@ struct ws_server_options {
   // A request (head, API body) must be complete within this; else the
   // connection is dropped (slowloris).
   std::uint64_t handshake_timeout_ms = 10000;
+  // A session connection whose output stays at the backpressure limit
+  // (the peer does not read) this long is dropped with close code 4004;
+  // the session is kept for resume. 0: never.
+  std::uint64_t slow_consumer_ms = 10000;
   std::size_t max_connections = 10000;
   std::uint32_t conn_rate_per_ip = 0;
   // Origin values a WebSocket upgrade may carry (exact match, e.g.

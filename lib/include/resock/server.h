@@ -36,6 +36,9 @@ struct server_options {
   std::chrono::milliseconds heartbeat{25000};
   // A connection must complete its request (handshake) within this.
   std::chrono::milliseconds handshake_timeout{10000};
+  // A client that stops reading (its output stuck at the 1 MiB backpressure
+  // limit) this long is dropped (4004); its session stays for resume. 0: never.
+  std::chrono::milliseconds slow_consumer{10000};
   bool echo = false;    // plain WebSocket echo at /echo (conformance testing)
   bool deflate = true;  // accept permessage-deflate offers (RFC 7692)
   // Limits on who may connect (0: none). Past max_connections open
