@@ -32,6 +32,10 @@ parse_result parse(const std::vector<std::string_view>& argv) {
       a.json = true;
       continue;
     }
+    if (f == "--insecure") {
+      a.insecure = true;
+      continue;
+    }
     if (!f.starts_with("--")) {
       if (!a.url.empty()) return fail("unexpected argument " + std::string(f));
       if (!f.starts_with("ws://") && !f.starts_with("wss://"))
@@ -54,6 +58,8 @@ parse_result parse(const std::vector<std::string_view>& argv) {
       a.route = v;
     } else if (f == "--auth") {
       a.auth = v;
+    } else if (f == "--ca") {
+      a.ca_file = v;
     } else if (f == "--count") {
       err = number(a.count);
     } else if (f == "--size") {
@@ -74,10 +80,13 @@ parse_result parse(const std::vector<std::string_view>& argv) {
       return fail("unknown option " + std::string(f));
     }
     if (!err.empty()) return fail(err);
-    if ((f == "--sub" || f == "--pub" || f == "--route") && v.empty())
+    if ((f == "--sub" || f == "--pub" || f == "--route" || f == "--ca") && v.empty())
       return fail(std::string(f) + " needs a non-empty name");
   }
   if (a.url.empty()) return fail("missing URL (e.g. ws://127.0.0.1:8080/rs/ws)");
+  if ((!a.ca_file.empty() || a.insecure) && !a.url.starts_with("wss://"))
+    return fail("--ca and --insecure apply to wss:// URLs only");
+  if (!a.ca_file.empty() && a.insecure) return fail("--ca and --insecure exclude each other");
   if (!a.pub.empty() && !a.route.empty()) return fail("--pub and --route exclude each other");
   if (a.count > 0 && a.pub.empty() && a.route.empty())
     return fail("--count needs --pub CH or --route R");
@@ -137,8 +146,11 @@ prints every server message exactly once, in order.
 Usage: resock-client URL [--sub CH]... [--pub CH | --route R]
                          [--count N [--size S]] [--rate R/s] [--json]
                          [--auth TOKEN] [--exit-after-idle MS] [--expect N]
+                         [--ca FILE | --insecure]
 
-  URL                  ws://HOST:PORT/rs/ws (or wss://)
+  URL                  ws://HOST:PORT/rs/ws, or wss:// (TLS: the server's
+                       certificate is verified against the system's CAs and
+                       its name against the URL's host)
   --sub CH             subscribe to channel CH (repeatable)
   --pub CH             publish to channel CH ...
   --route R            ... or send to route R (default: the server's default handler)
@@ -156,11 +168,16 @@ Usage: resock-client URL [--sub CH]... [--pub CH | --route R]
                        without --pub/--route stdin is then ignored
   --exit-after-idle MS exit after MS ms connected without events, once ours are
                        acked; without --pub/--route stdin is then ignored
+  --ca FILE            wss: trust the CA certificates in FILE (PEM), e.g. a
+                       private CA, instead of the system's
+  --insecure           wss: do not verify the certificate at all (testing only:
+                       anyone on the path can read and change the session)
   --help               this text
 
 Exits 0 when stdin has ended (or --count messages were sent) and the server
 acknowledged everything, or on --expect / --exit-after-idle, or on
-SIGINT/SIGTERM; 1 on a fatal error; 2 on a usage error.
+SIGINT/SIGTERM; 1 on a fatal error (e.g. an untrusted
+TLS certificate: event "error" code "tls_certificate"); 2 on a usage error.
 
 Examples:
   resock-client ws://127.0.0.1:8080/rs/ws --sub chat             # watch a channel

@@ -22,6 +22,8 @@ struct args {
   std::uint64_t exit_after_idle_ms = 0;
   std::uint64_t expect = 0;  // --expect N: exit after N messages received
   bool has_expect = false;
+  std::string ca_file;    // --ca FILE: wss trusts this CA
+  bool insecure = false;  // --insecure: wss without certificate checks
 
   // Lines of stdin are sent only when no --count is given and either a
   // target (--pub/--route) is set or nothing else says when to exit: a pure

@@ -47,6 +47,8 @@ void read_stdin(std::shared_ptr<stdin_feed> feed) {
 resock::client_options options(const args& a) {
   resock::client_options o;
   o.url = a.url;
+  o.ca_file = a.ca_file;
+  o.insecure = a.insecure;
   o.auth = a.auth;
   return o;
 }
@@ -211,9 +213,11 @@ class runner {
     switch (e.type) {
       case kind::connecting:
         line = j ? "{\"event\":\"connecting\",\"attempt\":" + std::to_string(e.attempt) +
-                       ",\"delay_ms\":" + std::to_string(e.delay_ms) + "}"
+                       ",\"delay_ms\":" + std::to_string(e.delay_ms) +
+                       (e.reason.empty() ? "" : ",\"after\":" + json_string(e.reason)) + "}"
                  : "connecting (attempt " + std::to_string(e.attempt) + ", after " +
-                       std::to_string(e.delay_ms) + " ms)";
+                       std::to_string(e.delay_ms) + " ms" +
+                       (e.reason.empty() ? "" : "; last: " + std::string(e.reason)) + ")";
         break;
       case kind::connected:
         line = j ? "{\"event\":\"connected\",\"transport\":" +
@@ -257,6 +261,8 @@ class runner {
         line = j ? "{\"event\":\"error\",\"code\":" + json_string(e.code) +
                        ",\"msg\":" + json_string(e.reason) + "}"
                  : "error " + std::string(e.code) + ": " + std::string(e.reason);
+        // The client stops on an untrusted certificate: a fatal error.
+        if (e.code == "tls_certificate") status_ = 1;
         break;
       case kind::closed:
         line = j ? "{\"event\":\"closed\"}" : "closed";

@@ -86,6 +86,10 @@ const std::vector<setting>& settings() {
        [](config& c, std::string_view s, std::uint64_t, bool) { c.jwt_secret = s; }},
       {"--api-key", "api_key", kind::text, 0,
        [](config& c, std::string_view s, std::uint64_t, bool) { c.api_key = s; }},
+      {"--tls-cert", "tls_cert", kind::text, 0,
+       [](config& c, std::string_view s, std::uint64_t, bool) { c.tls_cert = s; }},
+      {"--tls-key", "tls_key", kind::text, 0,
+       [](config& c, std::string_view s, std::uint64_t, bool) { c.tls_key = s; }},
       {"--jwt-skew", "jwt_skew_s", kind::number, 0,
        [](config& c, std::string_view, std::uint64_t n, bool) { c.jwt_skew_s = n; }},
   };
@@ -104,7 +108,9 @@ std::string validate_value(const setting& s, std::string_view text, std::uint64_
   }
   if (s.key == "prefix" && (text.empty() || text.front() != '/' || text.back() == '/'))
     return "must start with '/' and not end with one (e.g. /rs), got \"" + std::string(text) + "\"";
-  if ((s.key == "secret" || s.key == "jwt_secret" || s.key == "api_key") && text.empty())
+  if ((s.key == "secret" || s.key == "jwt_secret" || s.key == "api_key" || s.key == "tls_cert" ||
+       s.key == "tls_key") &&
+      text.empty())
     return "must not be empty";
   if (s.type == kind::number && n < s.min) return "must be at least " + std::to_string(s.min);
   return {};
@@ -261,6 +267,8 @@ parse_result parse_args(const std::vector<std::string_view>& args,
   if (env_secret && !env_secret->empty()) r.cfg.secret = *env_secret;
   for (auto& set : flag_sets)
     set(r.cfg);
+  if (r.cfg.tls_cert.empty() != r.cfg.tls_key.empty())
+    return fail("--tls-cert and --tls-key (tls_cert, tls_key) go together: set both or neither");
   return r;
 }
 
@@ -279,7 +287,7 @@ Options (defaults in brackets):
                          slow_consumer_ms,
                          echo, deflate,
                          max_connections, conn_rate_per_ip, origins, metrics,
-                         jwt_secret, jwt_skew_s, api_key.
+                         jwt_secret, jwt_skew_s, api_key, tls_cert, tls_key.
                          Unknown keys are an error. Flags override the file.
   --prefix PATH          endpoint prefix: PATH/ws, PATH/info [/rs]
   --secret KEY           key of the resume tickets. Also read from the
@@ -317,6 +325,10 @@ Options (defaults in brackets):
   --api-key KEY          serve the backend HTTP API under PREFIX/api/ (publish,
                          send, close a session, stats: docs/api.md); requests
                          carry "Authorization: apikey KEY" [API off]
+  --tls-cert FILE        serve wss:// and https:// (TLS 1.2+, OpenSSL) instead
+                         of ws:// and http://, with this PEM certificate chain
+                         (leaf first); needs --tls-key [plain TCP]
+  --tls-key FILE         the certificate's private key (PEM, unencrypted)
   --echo                 also serve a plain WebSocket echo at /echo [off]
   --no-deflate           do not accept permessage-deflate (RFC 7692); by default
                          it is accepted when a client offers it, without context
@@ -341,6 +353,7 @@ Examples:
   resockd --listen 0.0.0.0:9000 --secret "$(openssl rand -hex 32)"
   RESOCK_SECRET=s3cret resockd --config /etc/resockd.json --no-demo
   resockd --listen 127.0.0.1:0 --session-ttl 1000 --replay-messages 100
+  resockd --tls-cert /etc/resockd/cert.pem --tls-key /etc/resockd/key.pem
 )HELP";
 }
 

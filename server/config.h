@@ -34,6 +34,8 @@ struct config {
   std::string jwt_secret;  // empty: no auth (everyone admitted)
   std::uint64_t jwt_skew_s = 30;
   std::string api_key;  // empty: the backend API is off
+  std::string tls_cert;  // PEM chain; with tls_key: wss:// and https:// only
+  std::string tls_key;
   bool demo = true;
   std::string config_file;  // where the file values came from, for messages
 };

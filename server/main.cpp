@@ -140,6 +140,8 @@ int main(int argc, char** argv) {
   opts.origins = cfg.origins;
   opts.metrics = cfg.metrics;
   opts.api_key = cfg.api_key;
+  opts.tls_cert_file = cfg.tls_cert;
+  opts.tls_key_file = cfg.tls_key;
   if (cfg.demo) {
     opts.demo_html = std::string(resockd::assets::demo_html);
     opts.demo_js = std::string(resockd::assets::resock_js);
@@ -155,8 +157,12 @@ int main(int argc, char** argv) {
                                                      static_cast<std::int64_t>(cfg.jwt_skew_s))});
   application.install();
   if (auto ec = srv->start()) {
-    std::fprintf(stderr, "resockd: cannot listen on %s: %s\n", cfg.listen.c_str(),
-                 ec.message().c_str());
+    if (!cfg.tls_cert.empty() && ec == std::errc::invalid_argument)
+      std::fprintf(stderr, "resockd: cannot use the TLS certificate %s and key %s (reason above)\n",
+                   cfg.tls_cert.c_str(), cfg.tls_key.c_str());
+    else
+      std::fprintf(stderr, "resockd: cannot listen on %s: %s\n", cfg.listen.c_str(),
+                   ec.message().c_str());
     srv.reset();
     uv_run(&loop, UV_RUN_DEFAULT);  // let the server's handles close
     uv_loop_close(&loop);
@@ -175,11 +181,13 @@ int main(int argc, char** argv) {
   std::uint16_t ignored = 0;
   (void)resockd::split_host_port(cfg.listen, host, ignored);
   std::string where = url_host(host) + ":" + std::to_string(srv->port());
+  const bool tls = !cfg.tls_cert.empty();
+  const char* ws = tls ? "wss" : "ws";
   if (cfg.demo)
-    std::printf("resockd: listening on http://%s/ (demo), ws://%s%s/ws\n", where.c_str(),
-                where.c_str(), cfg.prefix.c_str());
+    std::printf("resockd: listening on %s://%s/ (demo), %s://%s%s/ws\n", tls ? "https" : "http",
+                where.c_str(), ws, where.c_str(), cfg.prefix.c_str());
   else
-    std::printf("resockd: listening on ws://%s%s/ws\n", where.c_str(), cfg.prefix.c_str());
+    std::printf("resockd: listening on %s://%s%s/ws\n", ws, where.c_str(), cfg.prefix.c_str());
   // Tests start us on port 0 and read this line to learn the port.
   std::printf("PORT %u\n", static_cast<unsigned>(srv->port()));
   std::fflush(stdout);

@@ -15,6 +15,15 @@
 namespace resock {
 namespace {
 
+// lws reports a server certificate the client does not trust (unknown CA,
+// wrong name, expired) in its connection error text, e.g. "... certificate
+// verify failed ..." or "... hostname check failed ...".
+bool is_certificate_failure(std::string_view why) noexcept {
+  for (std::string_view k : {"certificate", "verify", "hostname"})
+    if (why.find(k) != std::string_view::npos) return true;
+  return false;
+}
+
 // Heartbeats, acks and pong timeouts are decided by the core; ticking it
 // at this period keeps the ack_interval (100 ms default) honest.
 constexpr std::chrono::milliseconds k_tick{25};
@@ -62,9 +71,28 @@ struct client::impl {
 
   void on_up() { kick(); }
 
-  void on_down(std::string_view /*why*/) {
+  void on_down(std::string_view why) {
     connect_timer.stop();
     if (stopping) {
+      finish_timer.start(std::chrono::milliseconds{0});
+      return;
+    }
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+      why.remove_suffix(1);
+    try {
+      last_failure.assign(why);
+    } catch (...) {
+      last_failure.clear();
+    }
+    if (is_certificate_failure(why)) {
+      // Retrying cannot fix a certificate the client does not trust, and
+      // hiding it behind endless "connecting" would be worse than failing.
+      client_event e;
+      e.type = client_event::kind::error;
+      e.code = "tls_certificate";
+      e.reason = last_failure;
+      emit(e);
+      stopping = true;
       finish_timer.start(std::chrono::milliseconds{0});
       return;
     }
@@ -78,6 +106,7 @@ struct client::impl {
     e.type = client_event::kind::connecting;
     e.attempt = attempts;
     e.delay_ms = static_cast<std::uint32_t>(delay.count());
+    e.reason = attempts > 1 ? std::string_view(last_failure) : std::string_view{};
     emit(e);
     if (stopping) return;  // the handler may have stopped us
     if (delay.count() == 0)
@@ -115,6 +144,7 @@ struct client::impl {
   fallback::backoff backoff;
   loop_timer tick_timer, retry_timer, connect_timer, finish_timer;
   std::uint32_t attempts = 0;  // since the last welcome
+  std::string last_failure;    // why the previous connection ended
   bool started = false;
   bool stopping = false;
   bool stopped = false;

@@ -82,6 +82,8 @@ ws::ws_server_options transport_options(
   w.max_message_size = o.max_message_size;
   w.echo = o.echo;
   w.deflate = o.deflate;
+  w.tls_cert = o.tls_cert_file;
+  w.tls_key = o.tls_key_file;
   w.log = c.log;
   w.resources.emplace(o.prefix + "/info", ws::static_resource{"application/json", info_json(o)});
   if (!o.demo_html.empty())

@@ -61,8 +61,11 @@ class Raw:
     """A blocking WebSocket client that writes every frame itself."""
 
     def __init__(self, port, path="/echo", offer=None, protocol=None, origin=None,
-                 extra_headers=""):
+                 extra_headers="", tls=None):
+        """`tls`: an ssl.SSLContext for wss:// (the name checked is 127.0.0.1)."""
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if tls is not None:
+            self.s = tls.wrap_socket(self.s, server_hostname="127.0.0.1")
         key = base64.b64encode(os.urandom(16)).decode()
         head = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"

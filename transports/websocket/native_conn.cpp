@@ -48,6 +48,7 @@ int native_conn::accept(uv_stream_t* server) noexcept {
     try {
       peer_ = peer_name(tcp_);
       head_ = std::make_unique<wire::http_head_parser>(wire::head_kind::request, k_head_limits);
+      if (const tls::server_context* t = host_->tls()) tls_ = std::make_unique<tls::channel>(*t);
     } catch (...) {
       rc = UV_ENOMEM;
     }
@@ -92,23 +93,22 @@ void native_conn::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) noexce
   auto* c = static_cast<native_conn*>(s->data);
   if (n == 0 || c->phase_ == phase::closed) return;
   if (n < 0) {
-    const bool finishing = c->phase_ == phase::closing || c->phase_ == phase::answering;
-    if (n == UV_EOF && finishing && !c->shutdown_done_) {
-      // The peer half-closed right after its close frame or request (as
-      // `nc -N` does): our reply is still owed, the socket closes after it.
-      c->peer_eof_ = true;
-      c->update_reading();
-      return;
-    }
-    // Otherwise this is the normal end after our close or answer, or, on
-    // an open WebSocket, a peer that vanished (1006).
-    c->close_socket();
+    if (n == UV_EOF)
+      c->on_eof();
+    else
+      c->close_socket();
     return;
   }
   c->host_->count_bytes(static_cast<std::size_t>(n), 0);
   try {
-    c->read({reinterpret_cast<std::uint8_t*>(buf->base), static_cast<std::size_t>(n)});
-    c->keep_leftover();
+    const std::span<std::uint8_t> in(reinterpret_cast<std::uint8_t*>(buf->base),
+                                     static_cast<std::size_t>(n));
+    if (c->tls_) {
+      c->read_tls(in);
+    } else {
+      c->read(in);
+      c->keep_leftover();
+    }
     c->update_reading();
   } catch (const std::exception& e) {
     // Nothing may unwind through libuv (STYLE.md 7).
@@ -117,6 +117,70 @@ void native_conn::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) noexce
   } catch (...) {
     c->abort();
   }
+}
+
+void native_conn::on_eof() noexcept {
+  const bool finishing = phase_ == phase::closing || phase_ == phase::answering;
+  if (finishing && !shutdown_done_) {
+    // The peer half-closed right after its close frame or request (as
+    // `nc -N` does): our reply is still owed, the socket closes after it.
+    peer_eof_ = true;
+    update_reading();
+    return;
+  }
+  // Otherwise this is the normal end after our close or answer, or, on an
+  // open WebSocket, a peer that vanished (1006).
+  close_socket();
+}
+
+void native_conn::read_tls(std::span<std::uint8_t> in) {
+  if (!tls_checked_) {
+    tls_checked_ = true;
+    if (!tls::looks_like_tls(in[0])) {
+      // Plain HTTP to the TLS port: answered in plain text, so that the
+      // user sees why (curl http:// against an https:// server).
+      tls_.reset();
+      host_->count_reject(400);
+      host_->log("resock: event=reject peer=" + peer_ +
+                 " status=400 reason=\"plain HTTP sent to the TLS port\"");
+      head_.reset();
+      answer_and_close(answer_plain_to_tls());
+      return;
+    }
+  }
+  tls_->feed(in);
+  // The ciphertext is in OpenSSL's buffer now: the shared read buffer
+  // receives the plaintext, one piece at a time, each read like a socket
+  // read (what a message still needs is kept by keep_leftover()).
+  const uv_buf_t whole = host_->read_buffer();
+  const std::span<std::uint8_t> plain(reinterpret_cast<std::uint8_t*>(whole.base), whole.len);
+  while (phase_ != phase::closed && tls_) {
+    const tls::read_result r = tls_->read(plain);
+    if (r.bytes > 0) {
+      read(plain.first(r.bytes));
+      keep_leftover();
+      continue;
+    }
+    if (r.status == tls::read_status::closed) {
+      if (tls_->has_output()) schedule();
+      on_eof();
+      return;
+    }
+    if (r.status == tls::read_status::failed) {
+      host_->log("resock: event=reject peer=" + peer_ + " reason=\"" + tls_->error() + "\"");
+      // The alert, if any, goes out before the socket closes; a failed
+      // handshake never reached the request, so nothing else is owed.
+      std::string alert;
+      tls_->take_output(alert);
+      uv_buf_t b = uv_buf_init(alert.data(), static_cast<unsigned>(alert.size()));
+      if (!alert.empty()) (void)uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+      close_socket();
+      return;
+    }
+    break;  // all fed data used
+  }
+  // Handshake records (and post-handshake messages) go out at the flush.
+  if (tls_ && tls_->has_output()) schedule();
 }
 
 void native_conn::read(std::span<std::uint8_t> in) {
@@ -487,6 +551,8 @@ void native_conn::close_socket() noexcept {
   view_ = {};
   std::string().swap(rx_);
   std::string().swap(out_);
+  std::string().swap(cipher_);
+  tls_.reset();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &native_conn::on_closed);
 }
 

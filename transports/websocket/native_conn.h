@@ -26,6 +26,7 @@
 #include "resock/wire/message_reader.h"
 #include "resock/wire/permessage_deflate.h"
 #include "resock/wire/wire_error.h"
+#include "tls/tls_channel.h"
 #include "websocket/native_http.h"
 
 namespace resock::core {
@@ -62,6 +63,8 @@ class conn_host {
   // Counters for /metrics: an HTTP error answered, bytes moved.
   virtual void count_reject(int status) noexcept = 0;
   virtual void count_bytes(std::size_t in, std::size_t out) noexcept = 0;
+  // The server's certificate when it serves TLS (wss://, https://), else null.
+  [[nodiscard]] virtual const tls::server_context* tls() const noexcept = 0;
 };
 
 class native_conn final : public core::link {
@@ -120,6 +123,17 @@ class native_conn final : public core::link {
   static void on_closed(uv_handle_t* h) noexcept;
 
   void read(std::span<std::uint8_t> in);
+  // TLS: decrypts the socket bytes `in` (in the shared read buffer, which
+  // then receives the plaintext) and reads each piece.
+  void read_tls(std::span<std::uint8_t> in);
+  // The peer ended its stream (TCP FIN, or TLS close_notify).
+  void on_eof() noexcept;
+  // The bytes to put on the socket now: out_ itself, or with TLS out_
+  // encrypted into cipher_ (out_ is then empty).
+  std::string& wire_bytes();
+  // Everything is written after a close frame or an answer: TLS sends
+  // close_notify first, then the TCP shutdown follows.
+  void output_done();
   void read_head(std::span<std::uint8_t> in);
   void read_body(std::span<std::uint8_t> in);
   void answer_api();
@@ -191,6 +205,11 @@ class native_conn final : public core::link {
   bool discarding_ = false;  // the rest of the current message is dropped
 
   std::string out_;  // what this turn produced, not yet written
+  // TLS: the connection's OpenSSL state and its encrypted output not yet
+  // written; null / empty on plain TCP.
+  std::unique_ptr<tls::channel> tls_;
+  std::string cipher_;
+  bool tls_checked_ = false;  // the first byte was looked at (looks_like_tls)
   struct write_req;
   write_req* writing_ = nullptr;  // the one write in flight
   std::size_t writing_bytes_ = 0;

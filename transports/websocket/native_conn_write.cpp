@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 
 #include "core/server_core.h"
 #include "resock/wire/close.h"
@@ -142,16 +143,42 @@ std::uint8_t native_conn::maybe_compress(std::size_t at) {
   return wire::rsv::rsv1;
 }
 
+std::string& native_conn::wire_bytes() {
+  if (!tls_) return out_;
+  if (!out_.empty()) {
+    if (!tls_->write({reinterpret_cast<const std::uint8_t*>(out_.data()), out_.size()}))
+      throw std::runtime_error(tls_->error());
+    out_.clear();  // its capacity serves the next turn
+  }
+  tls_->take_output(cipher_);
+  return cipher_;
+}
+
+void native_conn::output_done() {
+  if (tls_ && !tls_->shutdown_sent()) {
+    // close_notify first: without it a TLS client cannot tell our end of
+    // the stream from a truncation attack (OpenSSL 3 reports an error).
+    tls_->shutdown();
+    if (tls_->has_output()) {
+      schedule();  // written at this turn's flush; then we come back here
+      return;
+    }
+  }
+  start_shutdown();
+}
+
 void native_conn::write_out() {
   if (writing_ != nullptr || phase_ == phase::closed) return;  // the callback resumes
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  if (out_.empty()) {
-    if (close_sent_ || phase_ == phase::answering) start_shutdown();
+  std::string& bytes = wire_bytes();
+  const bool finishing = close_sent_ || phase_ == phase::answering;
+  if (bytes.empty()) {
+    if (finishing) output_done();
     return;
   }
   // Most turns' output fits the socket buffer: written at once, no request
   // allocated and the buffer released right away.
-  uv_buf_t all = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  uv_buf_t all = uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size()));
   int n = uv_try_write(stream, &all, 1);
   if (n == UV_EAGAIN) n = 0;
   if (n < 0) {
@@ -159,9 +186,10 @@ void native_conn::write_out() {
     return;
   }
   if (n > 0) host_->count_bytes(0, static_cast<std::size_t>(n));
-  if (static_cast<std::size_t>(n) == out_.size()) {
-    std::string().swap(out_);
-    if (close_sent_ || phase_ == phase::answering) start_shutdown();
+  if (static_cast<std::size_t>(n) == bytes.size()) {
+    std::string().swap(bytes);
+    if (tls_) std::string().swap(out_);  // idle: no buffer held
+    if (finishing) output_done();
     if (more_from_core_) schedule();
     update_reading();  // input paused on a full queue resumes now
     return;
@@ -169,7 +197,7 @@ void native_conn::write_out() {
   auto* w = new write_req;
   w->conn = this;
   w->req.data = w;
-  w->data.swap(out_);
+  w->data.swap(bytes);
   uv_buf_t rest = uv_buf_init(w->data.data() + n, static_cast<unsigned>(w->data.size() - n));
   writing_ = w;
   writing_bytes_ = rest.len;

@@ -167,6 +167,10 @@ head_answer answer_refused(int status) {
                        : reject(503, "server full");
 }
 
+std::string answer_plain_to_tls() {
+  return reject(400, "plain HTTP sent to a TLS port: use https:// or wss://").response;
+}
+
 head_answer answer_bad_head(errc e) {
   return reject(wire::http_status_for(e), describe(e));
 }

@@ -60,6 +60,10 @@ struct head_answer {
 // (503 server full, 429 too many connections from one address).
 [[nodiscard]] head_answer answer_refused(int status);
 
+// The answer to plain HTTP sent to a TLS port (its first byte was not a
+// TLS record): 400 in plain text, which the client can read.
+[[nodiscard]] std::string answer_plain_to_tls();
+
 // The answer to a head the parser refused (malformed, too large).
 [[nodiscard]] head_answer answer_bad_head(errc e);
 

@@ -135,6 +135,7 @@ struct native_ws_server::impl final : conn_host {
     counted.bytes_in += in;
     counted.bytes_out += out;
   }
+  const tls::server_context* tls() const noexcept override { return tls_ctx.get(); }
   // 0, or the status a new connection from `peer` must be refused with.
   int admission(std::string_view peer) noexcept;
 
@@ -163,6 +164,7 @@ struct native_ws_server::impl final : conn_host {
   wire::message_inflater inflater_;
   std::string scratch_;
   transport_counters counted;
+  std::unique_ptr<tls::server_context> tls_ctx;  // set by start() when TLS is configured
   // New connections per IP in the current second (a fixed window: cheap,
   // and a storm is refused within the second it starts).
   std::unordered_map<std::string, std::uint32_t> per_ip;
@@ -370,6 +372,18 @@ std::error_code native_ws_server::start() {
   impl& s = *impl_;
   if (s.h != nullptr || s.stopping) return std::make_error_code(std::errc::already_connected);
   if (!s.buffer) s.buffer = std::make_unique<std::uint8_t[]>(k_read_buffer);
+  if (s.opt.tls_cert.empty() != s.opt.tls_key.empty()) {
+    s.log("resock: event=error where=tls reason=\"a certificate needs its key: set both\"");
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  if (!s.opt.tls_cert.empty() && !s.tls_ctx) {
+    std::string why;
+    s.tls_ctx = tls::server_context::load(s.opt.tls_cert, s.opt.tls_key, why);
+    if (!s.tls_ctx) {
+      s.log("resock: event=error where=tls reason=\"" + why + "\"");
+      return std::make_error_code(std::errc::invalid_argument);
+    }
+  }
   if (int rc = s.init_handles(); rc != 0) return uv_error(rc);
   if (auto ec = s.listen()) {
     s.log("resock: event=error where=listen address=" + s.opt.listen + " reason=\"" + ec.message() +

@@ -1,5 +1,7 @@
 #include "websocket/ws_client.h"
 
+#include <openssl/x509.h>
+
 #include <libwebsockets.h>
 
 #include <deque>
@@ -66,6 +68,7 @@ struct ws_client::impl {
   std::uint16_t last_close_code = 0;
   std::deque<std::string> raw;  // send_raw(), LWS_PRE headroom included
   bool hold = false;            // hold_output(): the core's envelopes wait
+  std::string cert_error;       // why OpenSSL refused the server's certificate
 };
 
 int ws_client::impl::callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
@@ -74,6 +77,16 @@ int ws_client::impl::callback(lws* wsi, lws_callback_reasons reason, void* user,
   auto* owner = ctx ? static_cast<context_owner*>(lws_context_user(ctx)) : nullptr;
   auto* self = owner ? static_cast<impl*>(owner->self) : nullptr;
   if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
+  if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION) {
+    // lws' own error text for a refused certificate is "SSL err 1"; the
+    // reason OpenSSL found is kept here for the connection error. 0 keeps
+    // lws' decision (and --insecure's allowances).
+    if (len == 0 && user != nullptr && self->cert_error.empty()) {
+      const long e = X509_STORE_CTX_get_error(static_cast<X509_STORE_CTX*>(user));
+      self->cert_error = X509_verify_cert_error_string(e);
+    }
+    return 0;
+  }
   try {
     return self->on_event(wsi, reason, in, len);
   } catch (...) {
@@ -84,8 +97,12 @@ int ws_client::impl::callback(lws* wsi, lws_callback_reasons reason, void* user,
 int ws_client::impl::on_event(lws* w, lws_callback_reasons reason, void* in, std::size_t len) {
   switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-      if (w == wsi || (attempting && !established))
-        ended(in ? std::string_view(static_cast<const char*>(in), len) : "connection failed");
+      if (w == wsi || (attempting && !established)) {
+        if (!cert_error.empty() && !opt.insecure)
+          ended("tls: the server's certificate is not trusted: " + cert_error);
+        else
+          ended(in ? std::string_view(static_cast<const char*>(in), len) : "connection failed");
+      }
       return 0;
 
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -262,6 +279,7 @@ void ws_client::connect() {
   s.attempting = true;
   s.established = s.dropping = s.closing = false;
   s.peer_close.clear();
+  s.cert_error.clear();
 
   lws_client_connect_info ci{};
   ci.context = s.context;
@@ -274,8 +292,8 @@ void ws_client::connect() {
   if (s.target.tls) {
     ci.ssl_connection = LCCSCF_USE_SSL;
     if (s.opt.insecure)
-      ci.ssl_connection |=
-          LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_EXPIRED;
+      ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+                           LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
   }
   lws_log_capture capture;
   if (!lws_client_connect_via_info(&ci)) {

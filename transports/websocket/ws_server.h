@@ -79,6 +79,10 @@ struct ws_server_options {
   std::function<api_response(const api_request&)> api;
   std::size_t api_max_body = 1u << 20;
   std::size_t echo_max_message = 64u << 20;
+  // TLS (native server only): PEM certificate chain and key; both set
+  // serves wss:// and https:// on `listen` instead of ws:// and http://.
+  std::string tls_cert;
+  std::string tls_key;
   std::map<std::string, static_resource, std::less<>> resources;  // exact path -> answer
   std::function<void(std::string_view)> log;
   // Tests only: sees every envelope as it is handed to the core.

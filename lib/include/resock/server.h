@@ -53,6 +53,11 @@ struct server_options {
   // The backend HTTP API under <prefix>/api/ (docs/api.md); off when empty.
   // Requests carry "Authorization: apikey <api_key>".
   std::string api_key;
+  // TLS: a PEM certificate chain (leaf first) and its unencrypted key.
+  // With both set, `listen` serves wss:// and https:// only; start()
+  // fails with invalid_argument (reason logged) when they do not load.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::string demo_html;  // page served at "/" when non-empty
   std::string demo_js;    // served at "/resock.js" when non-empty
   // One line per connection event; default: stderr.

@@ -1,0 +1,100 @@
+// TLS for the native server without handing it the socket: OpenSSL runs on
+// two memory BIOs and libuv keeps doing every read and write, so a TLS
+// connection keeps the plain one's loop discipline (one write per turn,
+// backpressure by queued bytes, deadlines) and its code path.
+//
+//   socket bytes --feed()--> [rbio] --SSL_read--> read() --> plaintext
+//   plaintext --write()--> SSL_write --> [wbio] --take_output()--> socket
+//
+// The handshake is driven by read(): its records pile up in wbio and leave
+// with the next take_output(), like any other output.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+using SSL_CTX = struct ssl_ctx_st;
+using SSL = struct ssl_st;
+using BIO = struct bio_st;
+
+namespace resock::tls {
+
+// A server's certificate chain and key, loaded once and shared by every
+// connection of that server.
+class server_context {
+ public:
+  // Loads PEM files (the chain, leaf first; an unencrypted key). Returns
+  // null with the reason in `why` (file unreadable, not PEM, key does not
+  // match the certificate, ...).
+  [[nodiscard]] static std::unique_ptr<server_context> load(const std::string& cert_file,
+                                                            const std::string& key_file,
+                                                            std::string& why);
+  ~server_context();
+  server_context(const server_context&) = delete;
+  server_context& operator=(const server_context&) = delete;
+
+  [[nodiscard]] SSL_CTX* get() const noexcept { return ctx_; }
+
+ private:
+  explicit server_context(SSL_CTX* ctx) noexcept : ctx_(ctx) {}
+  SSL_CTX* ctx_;
+};
+
+enum class read_status : std::uint8_t {
+  more,    // everything fed was consumed; feed more socket bytes
+  closed,  // the peer sent close_notify: its end of the stream
+  failed,  // handshake or record error: see error(); take_output() may hold an alert
+};
+
+struct read_result {
+  std::size_t bytes = 0;  // plaintext written to the buffer (0 with any status)
+  read_status status = read_status::more;
+};
+
+// One server-side connection. Not thread-safe (loop thread only).
+class channel {
+ public:
+  // Throws std::bad_alloc when OpenSSL cannot allocate.
+  explicit channel(const server_context& ctx);
+  ~channel();
+  channel(const channel&) = delete;
+  channel& operator=(const channel&) = delete;
+
+  // Bytes read from the socket, in order.
+  void feed(std::span<const std::uint8_t> cipher);
+  // Decrypts into `out`. Call until bytes == 0: a read returns at most one
+  // buffer's worth, and more may be left in the fed data.
+  [[nodiscard]] read_result read(std::span<std::uint8_t> out);
+  // Encrypts all of `plain` (after the handshake). False on failure.
+  [[nodiscard]] bool write(std::span<const std::uint8_t> plain);
+  // Queues close_notify (RFC 8446 6.1) once; the socket may close after it.
+  void shutdown() noexcept;
+  [[nodiscard]] bool shutdown_sent() const noexcept { return shutdown_sent_; }
+  // Appends what must go to the socket (handshake, records, alerts).
+  void take_output(std::string& out);
+  [[nodiscard]] bool has_output() const noexcept;
+  [[nodiscard]] bool handshake_done() const noexcept;
+  // The last failure as text, for logs ("tls: <OpenSSL reason>").
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+ private:
+  void note_error(int ssl_error);
+
+  SSL* ssl_ = nullptr;
+  BIO* rbio_ = nullptr;  // owned by ssl_
+  BIO* wbio_ = nullptr;  // owned by ssl_
+  bool shutdown_sent_ = false;
+  std::string error_;
+};
+
+// A TLS record starts with content type 22 (handshake) for a ClientHello:
+// anything else as a connection's first byte is not TLS (plain HTTP sent to
+// a TLS port), which deserves a readable answer instead of an alert.
+[[nodiscard]] constexpr bool looks_like_tls(std::uint8_t first_byte) noexcept {
+  return first_byte == 0x16;
+}
+
+}  // namespace resock::tls
