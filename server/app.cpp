@@ -39,7 +39,7 @@ void app::install() {
         log_line("event=refused peer=" + std::string(r.peer) + " reason=\"" + res.reason + "\"");
         return res;
       }
-      ++stats_.sessions;
+      if (!r.resume) ++stats_.sessions;
       res.identity = std::move(jwt.claims.sub);
       if (jwt.claims.channels) {
         res.channels = std::move(*jwt.claims.channels);
@@ -49,9 +49,10 @@ void app::install() {
       }
       return res;
     }
-    ++stats_.sessions;
     // Everyone is admitted: the demo has no accounts. auth is whatever name
-    // the client chose; anonymous clients get a numbered guest name.
+    // the client chose; anonymous clients get a numbered guest name (a
+    // resume presents a name, so it never gets a guest name here).
+    if (!r.resume) ++stats_.sessions;
     res.identity = r.auth.empty() ? "guest-" + std::to_string(++guests_) : std::string(r.auth);
     return res;
   });

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "resock/wire/http_head.h"
@@ -103,10 +104,62 @@ ws::api_response stats(const core::server_core& core) {
       {"publishes", s.publishes},
       {"payload_encodings", s.payload_encodings},
       {"resumes_ok", s.resumes_ok},
-      {"resumes_lost", s.resumes_lost}};
+      {"resumes_lost", s.resumes_lost},
+      {"resumes_refused", s.resumes_refused},
+      {"sessions_detached", s.sessions_detached},
+      {"replay_messages", s.replay_messages},
+      {"replay_bytes", s.replay_bytes}};
   for (const auto& [name, value] : fields)
     cJSON_AddNumberToObject(r, name, static_cast<double>(value));
   return ok(r);
+}
+
+ws::api_response session_info(const core::server_core& core, std::string_view sid) {
+  const std::optional<core::session_view> v = core.find_session(sid);
+  if (!v) return error(404, "no such session");
+  cJSON* r = cJSON_CreateObject();
+  cJSON_AddStringToObject(r, "sid", v->sid.c_str());
+  cJSON_AddStringToObject(r, "identity", v->identity.c_str());
+  cJSON_AddStringToObject(r, "state", v->attached ? "attached" : "detached");
+  if (v->attached) {
+    cJSON_AddStringToObject(r, "transport", std::string(transport_name(v->transport)).c_str());
+    cJSON_AddStringToObject(r, "peer", v->peer.c_str());
+  } else {
+    cJSON_AddNumberToObject(r, "expires_in_ms", static_cast<double>(v->expires_in.count()));
+  }
+  cJSON_AddNumberToObject(r, "last_seq", static_cast<double>(v->last_seq));
+  cJSON_AddNumberToObject(r, "acked_seq", static_cast<double>(v->acked_seq));
+  cJSON_AddNumberToObject(r, "last_client_seq", static_cast<double>(v->last_client_seq));
+  cJSON* chans = cJSON_AddArrayToObject(r, "channels");
+  for (const auto& c : v->channels)
+    cJSON_AddItemToArray(chans, cJSON_CreateString(c.c_str()));
+  cJSON* replay = cJSON_AddObjectToObject(r, "replay");
+  cJSON_AddNumberToObject(replay, "messages", static_cast<double>(v->replay_messages));
+  cJSON_AddNumberToObject(replay, "bytes", static_cast<double>(v->replay_bytes));
+  return ok(r);
+}
+
+ws::api_response channel_list(const core::server_core& core) {
+  cJSON* r = cJSON_CreateObject();
+  cJSON* arr = cJSON_AddArrayToObject(r, "channels");
+  for (const core::channel_view& c : core.channels()) {
+    cJSON* item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "name", c.name.c_str());
+    cJSON_AddNumberToObject(item, "subscribers", static_cast<double>(c.subscribers));
+    cJSON_AddItemToArray(arr, item);
+  }
+  return ok(r);
+}
+
+// True when the query string has `param` exactly ("a=1&keep=1").
+bool has_param(std::string_view query, std::string_view param) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    if (query.substr(0, amp) == param) return true;
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return false;
 }
 
 }  // namespace
@@ -128,14 +181,20 @@ ws::api_response handle_api(core::server_core& core, std::string_view api_key,
   if (path.substr(0, sessions.size()) == sessions && path.size() > sessions.size()) {
     const std::string sid(path.substr(sessions.size()));
     if (req.method == "DELETE") {
-      if (req.query.find("keep=1") != std::string_view::npos)
-        return error(501, "keep=1 (cut the connection, keep the session) is not implemented yet");
+      if (has_param(req.query, "keep=1")) {
+        if (!core.cut(sid)) return error(404, "no such session, or it has no connection now");
+        return ok(cJSON_CreateObject());
+      }
       if (!core.close(sid, 4000, "closed by the API")) return error(404, "no such session");
       return ok(cJSON_CreateObject());
     }
-    return error(501, "GET /sessions/{sid} is not implemented yet");
+    if (req.method != "GET") return error(405, "use GET or DELETE");
+    return session_info(core, sid);
   }
-  if (path == "/channels") return error(501, "GET /channels is not implemented yet");
+  if (path == "/channels") {
+    if (req.method != "GET") return error(405, "use GET");
+    return channel_list(core);
+  }
   return error(404, "no such API endpoint");
 }
 

@@ -23,6 +23,44 @@ struct writer {
   }
 };
 
+// The label of a close code in resock_disconnects_total (docs/protocol.md).
+const char* disconnect_reason(std::uint16_t code) {
+  switch (code) {
+    case 1000:
+      return "normal";
+    case 1001:
+      return "going_away";
+    case 1002:
+      return "protocol_error";
+    case 1003:
+      return "unsupported_data";
+    case 1006:
+      return "abnormal";
+    case 1007:
+      return "invalid_payload";
+    case 1008:
+      return "policy";
+    case 1009:
+      return "too_big";
+    case 1011:
+      return "internal_error";
+    case 4000:
+      return "closed_by_server";
+    case 4001:
+      return "replay_overflow";
+    case 4002:
+      return "replaced";
+    case 4003:
+      return "idle_timeout";
+    case 4004:
+      return "slow_consumer";
+    case 4005:
+      return "cut";
+    default:
+      return "other";
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(const core::server_stats& c, const ws::transport_counters& t) {
@@ -34,6 +72,13 @@ std::string render_metrics(const core::server_stats& c, const ws::transport_coun
   w.sample("resock_tcp_connections", "", t.open_connections);
   w.family("resock_sessions", "gauge", "Live sessions, attached or waiting for a resume.");
   w.sample("resock_sessions", "", c.sessions);
+  w.family("resock_sessions_detached", "gauge",
+           "Sessions without a connection, kept for a resume until their TTL.");
+  w.sample("resock_sessions_detached", "", c.sessions_detached);
+  w.family("resock_replay_messages", "gauge", "Messages held in replay buffers (unacknowledged).");
+  w.sample("resock_replay_messages", "", c.replay_messages);
+  w.family("resock_replay_bytes", "gauge", "Payload bytes held in replay buffers.");
+  w.sample("resock_replay_bytes", "", c.replay_bytes);
   w.family("resock_messages_total", "counter",
            "Session messages: in = client messages handled, out = queued to sessions.");
   w.sample("resock_messages_total", "direction=\"in\"", c.messages_in);
@@ -53,6 +98,15 @@ std::string render_metrics(const core::server_stats& c, const ws::transport_coun
   w.family("resock_resumes_total", "counter", "Resume attempts by result.");
   w.sample("resock_resumes_total", "result=\"ok\"", c.resumes_ok);
   w.sample("resock_resumes_total", "result=\"lost\"", c.resumes_lost);
+  w.sample("resock_resumes_total", "result=\"refused\"", c.resumes_refused);
+  w.family("resock_disconnects_total", "counter",
+           "Session connections ended, by WebSocket close code (1006: dropped).");
+  for (const auto& [code, n] : c.disconnects) {
+    char label[64];
+    std::snprintf(label, sizeof label, "code=\"%u\",reason=\"%s\"", static_cast<unsigned>(code),
+                  disconnect_reason(code));
+    w.sample("resock_disconnects_total", label, n);
+  }
   w.family("resock_http_rejected_total", "counter",
            "Requests and handshakes answered with an HTTP error, by status.");
   for (const auto& [status, n] : t.rejected) {

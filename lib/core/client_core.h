@@ -22,10 +22,10 @@ namespace resock::core {
 using clock_type = std::chrono::steady_clock;
 
 struct client_core_options {
-  std::string auth;                     // hello.auth
-  std::size_t ack_every = 64;           // ack received messages every N ...
+  std::string auth;                             // hello.auth
+  std::size_t ack_every = 64;                   // ack received messages every N ...
   std::chrono::milliseconds ack_interval{100};  // ... or T ms, whichever first
-  std::size_t max_pending = 100000;     // unacked outgoing messages kept for resend
+  std::size_t max_pending = 100000;             // unacked outgoing messages kept for resend
   std::function<clock_type::time_point()> now = [] { return clock_type::now(); };
   // Events for the application (connecting is emitted by the transport side).
   std::function<void(const client_event&)> on_event;
@@ -60,8 +60,8 @@ class client_core {
   void close();
 
   [[nodiscard]] std::string_view sid() const;
-  [[nodiscard]] std::uint64_t last_seq() const;     // highest server seq delivered
-  [[nodiscard]] std::size_t pending() const;        // unacked outgoing messages
+  [[nodiscard]] std::uint64_t last_seq() const;               // highest server seq delivered
+  [[nodiscard]] std::size_t pending() const;                  // unacked outgoing messages
   [[nodiscard]] std::chrono::milliseconds heartbeat() const;  // from welcome
 
  private:

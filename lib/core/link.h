@@ -37,7 +37,7 @@ class link {
 struct link_closed {
   std::uint16_t code = 1006;  // WebSocket close code received or 1006 when the TCP dropped
   std::string_view reason;
-  bool clean = false;         // a close handshake completed
+  bool clean = false;  // a close handshake completed
 };
 
 // Details of a new connection the transport passes to core.open().

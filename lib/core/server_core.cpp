@@ -211,6 +211,11 @@ void server_core::closed(connection* c, const link_closed& why) {
   c->gone = true;
   if (c->s) impl_->detach(*c->s, why.code);
   impl_->log("event=disconnect peer=" + c->peer + " code=" + std::to_string(why.code));
+  try {
+    ++impl_->stats.disconnects[why.code];
+  } catch (...) {
+    // A metric is not worth failing a close for.
+  }
   auto it = impl_->conns.find(c->id);
   if (it != impl_->conns.end()) {
     impl_->retired_conns.push_back(std::move(it->second));
@@ -338,7 +343,64 @@ void server_core::shutdown(std::uint16_t code, std::string_view reason) {
 }
 
 server_stats server_core::stats() const {
-  return impl_->stats;
+  server_stats st = impl_->stats;
+  for (const auto& [sid, s] : impl_->sessions)
+    if (s->conn == nullptr && !s->ended) ++st.sessions_detached;
+  const replay_usage r = impl_->brk->replay_total();
+  st.replay_messages = r.messages;
+  st.replay_bytes = r.bytes;
+  return st;
+}
+
+bool server_core::cut(std::string_view sid) {
+  impl::guard g(*impl_);
+  auto it = impl_->sessions.find(sid);
+  if (it == impl_->sessions.end() || it->second->ended || it->second->conn == nullptr) return false;
+  server_session& s = *it->second;
+  connection& c = *s.conn;
+  impl_->log("event=cut sid=" + s.sid + " peer=" + c.peer);
+  impl_->detach(s, 4005);
+  // No close envelope: to the client this is a dropped connection, so it
+  // reconnects and resumes.
+  impl_->end_connection(c, 4005, "cut by the server", false);
+  return true;
+}
+
+std::optional<session_view> server_core::find_session(std::string_view sid) const {
+  auto it = impl_->sessions.find(sid);
+  if (it == impl_->sessions.end() || it->second->ended) return std::nullopt;
+  const server_session& s = *it->second;
+  session_view v;
+  v.sid = s.sid;
+  v.identity = s.identity;
+  v.attached = s.conn != nullptr;
+  if (s.conn != nullptr) {
+    v.transport = s.conn->kind;
+    v.peer = s.conn->peer;
+  } else if (s.expiry != clock_type::time_point::max()) {
+    v.expires_in =
+        std::max(std::chrono::milliseconds{0},
+                 std::chrono::duration_cast<std::chrono::milliseconds>(s.expiry - impl_->now()));
+  }
+  v.last_seq = s.next_s - 1;
+  v.acked_seq = s.acked_s;
+  v.last_client_seq = s.in.last();
+  v.channels = s.subscriptions;
+  const replay_usage r = impl_->brk->replay_of(s.sid);
+  v.replay_messages = r.messages;
+  v.replay_bytes = r.bytes;
+  return v;
+}
+
+std::vector<channel_view> server_core::channels() const {
+  std::vector<channel_view> out;
+  out.reserve(impl_->channels.channel_count());
+  impl_->channels.for_each([&out](std::string_view name, std::size_t n) {
+    out.push_back({std::string(name), n});
+  });
+  std::sort(out.begin(), out.end(),
+            [](const channel_view& a, const channel_view& b) { return a.name < b.name; });
+  return out;
 }
 
 }  // namespace resock::core

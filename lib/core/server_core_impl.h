@@ -123,6 +123,9 @@ struct server_core::impl {
   // --- hello and sessions (server_hello.cpp, server_session.cpp) ----------
   void on_hello(connection& c, const protocol::envelope& e);
   void resume(connection& c, const protocol::envelope& e, std::string_view auth);
+  // Asks the connect hook about a resume that presents auth; false when
+  // refused (error forbidden and close 4000 sent, the session untouched).
+  bool admit_resume(connection& c, server_session& s, std::string_view auth);
   void attach_resumed(connection& c, server_session& s, std::uint64_t ack,
                       std::vector<replay_entry> entries);
   void open_session(connection& c, std::string_view auth, std::string_view lost);

@@ -87,6 +87,7 @@ void server_core::impl::resume(connection& c, const protocol::envelope& e, std::
       open_session(conn, auth_copy, lost);
       return;
     }
+    if (connect_hook && !auth_copy.empty() && !admit_resume(conn, *s, auth_copy)) return;
     if (ack > s->acked_s) {
       s->acked_s = ack;
       brk->trim(s->sid, ack);
@@ -119,6 +120,31 @@ void server_core::impl::resume(connection& c, const protocol::envelope& e, std::
                 attach_resumed(conn2, s2, ack, std::move(entries));
               });
   });
+}
+
+bool server_core::impl::admit_resume(connection& c, server_session& s, std::string_view auth) {
+  // The ticket proves the client once held this session; the credentials
+  // it presents now must name the same identity, so that a ticket taken
+  // from someone else is useless with the taker's own token.
+  connect_result who = connect_hook(connect_request{.sid = s.sid,
+                                                    .auth = auth,
+                                                    .peer = c.peer,
+                                                    .origin = c.origin,
+                                                    .transport = c.kind,
+                                                    .resume = true});
+  if (c.gone || c.ending || s.ended) return false;  // the hook ended something
+  if (who.admit && who.identity == s.identity) {
+    s.rights = std::move(who.channels);  // a fresh token may carry new rights
+    return true;
+  }
+  ++stats.resumes_refused;
+  const std::string why = !who.admit ? (who.reason.empty() ? "refused" : who.reason)
+                                     : "the session belongs to another identity";
+  log("event=reject sid=" + s.sid + " peer=" + c.peer + " reason=\"resume: " + why + "\"");
+  // The session is untouched: its owner can still resume it.
+  send_error(c, error::forbidden, why);
+  end_connection(c, 4000, "forbidden", true);
+  return false;
 }
 
 void server_core::impl::attach_resumed(connection& c, server_session& s, std::uint64_t ack,

@@ -41,6 +41,12 @@ struct session_state {
   std::string lost;  // non-empty: a tombstone, the session ended ("expired", "overflow")
 };
 
+// What replay logs hold (for monitoring and the backend API).
+struct replay_usage {
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;  // payload bytes, a shared body counted per log
+};
+
 enum class append_status : std::uint8_t {
   ok,
   overflow,  // a replay bound would be exceeded: nothing appended
@@ -87,6 +93,10 @@ class broker {
       std::function<void(std::uint64_t first, std::vector<replay_entry> entries)> done) = 0;
   // Drops entries with seq <= upto (the client acked them).
   virtual void trim(std::string_view sid, std::uint64_t upto) = 0;
+  // The log of one session, and all logs this node holds (kept as running
+  // totals: /metrics must not walk every session).
+  [[nodiscard]] virtual replay_usage replay_of(std::string_view sid) const = 0;
+  [[nodiscard]] virtual replay_usage replay_total() const = 0;
 };
 
 }  // namespace resock::core

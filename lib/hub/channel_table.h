@@ -67,6 +67,12 @@ class channel_table {
   }
 
   [[nodiscard]] std::size_t channel_count() const noexcept { return channels_.size(); }
+  // f(name, member count) for every channel, in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [name, members] : channels_)
+      f(std::string_view(name), members.size());
+  }
 
  private:
   // Transparent hashing: lookups by string_view without building a string.

@@ -43,16 +43,43 @@ void in_process_broker::load(std::string_view sid, std::function<void(const sess
   done(it == states_.end() ? nullptr : &it->second);
 }
 
+namespace {
+
+// Keeps a running total right across one change of a log.
+struct usage_delta {
+  replay_usage& total;
+  const session::replay_buffer& log;
+  std::size_t messages = log.size();
+  std::size_t bytes = log.bytes();
+  ~usage_delta() {
+    total.messages = total.messages + log.size() - messages;
+    total.bytes = total.bytes + log.bytes() - bytes;
+  }
+};
+
+}  // namespace
+
 void in_process_broker::erase(std::string_view sid) {
   if (auto it = states_.find(sid); it != states_.end()) states_.erase(it);
-  if (auto it = logs_.find(sid); it != logs_.end()) logs_.erase(it);
+  if (auto it = logs_.find(sid); it != logs_.end()) {
+    total_.messages -= it->second.size();
+    total_.bytes -= it->second.bytes();
+    logs_.erase(it);
+  }
 }
 
 append_status in_process_broker::append(std::string_view sid, replay_entry entry,
                                         const replay_bounds& bounds) {
   auto it = logs_.find(sid);
   if (it == logs_.end()) it = logs_.emplace(std::string(sid), session::replay_buffer{}).first;
+  usage_delta d{total_, it->second};
   return it->second.push(std::move(entry), bounds) ? append_status::ok : append_status::overflow;
+}
+
+replay_usage in_process_broker::replay_of(std::string_view sid) const {
+  auto it = logs_.find(sid);
+  if (it == logs_.end()) return {};
+  return {it->second.size(), it->second.bytes()};
 }
 
 void in_process_broker::read(
@@ -67,7 +94,10 @@ void in_process_broker::read(
 }
 
 void in_process_broker::trim(std::string_view sid, std::uint64_t upto) {
-  if (auto it = logs_.find(sid); it != logs_.end()) it->second.trim(upto);
+  if (auto it = logs_.find(sid); it != logs_.end()) {
+    usage_delta d{total_, it->second};
+    it->second.trim(upto);
+  }
 }
 
 void in_process_broker::sweep() {

@@ -34,6 +34,8 @@ class in_process_broker final : public broker {
       std::string_view sid, std::uint64_t after,
       std::function<void(std::uint64_t first, std::vector<replay_entry> entries)> done) override;
   void trim(std::string_view sid, std::uint64_t upto) override;
+  [[nodiscard]] replay_usage replay_of(std::string_view sid) const override;
+  [[nodiscard]] replay_usage replay_total() const override { return total_; }
 
   // For tests: how many states (tombstones included) and logs are held.
   [[nodiscard]] std::size_t state_count() const noexcept { return states_.size(); }
@@ -57,6 +59,7 @@ class in_process_broker final : public broker {
   std::unordered_set<std::string, hash, std::equal_to<>> channels_;
   map<session_state> states_;
   map<session::replay_buffer> logs_;
+  replay_usage total_;  // the sum over logs_
   std::chrono::steady_clock::time_point next_sweep_{};
 };
 

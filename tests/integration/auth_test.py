@@ -131,6 +131,27 @@ def main():
         text = open(log).read()
         check("the resumed session is still alice's",
               re.search(rf"event=resume sid={w['sid']} ", text) is not None, text[-300:])
+
+        # Alice's ticket with another identity's valid token: refused, and
+        # alice's session untouched.
+        again.s.close()
+        time.sleep(0.2)
+        bob_tok = mint({"sub": "bob", "exp": now + 600})
+        thief, wt = hello(port, bob_tok, resume={"sid": w["sid"], "tk": w["tk"], "ack": 0})
+        closed = envelope(thief, ("closed",))
+        check("alice's ticket with bob's token: error forbidden, close 4000",
+              wt and wt.get("t") == "error" and wt.get("code") == "forbidden" and
+              "another identity" in wt.get("msg", "") and closed and closed["code"] == 4000,
+              (wt, closed))
+        expired_tok = mint({"sub": "alice", "exp": now - 3600})
+        late, we = hello(port, expired_tok, resume={"sid": w["sid"], "tk": w["tk"], "ack": 0})
+        check("alice's ticket with her expired token: refused (forbidden)",
+              we and we.get("t") == "error" and we.get("code") == "forbidden", we)
+        back, wb = hello(port, alice_tok, resume={"sid": w["sid"], "tk": w["tk"], "ack": 0})
+        check("alice still resumes her session afterwards",
+              wb and wb.get("resumed") is True and wb.get("sid") == w["sid"], wb)
+        check("the refusals were logged and counted",
+              open(log).read().count('reason="resume:') == 2, open(log).read()[-400:])
     finally:
         p.terminate()
         p.wait(10)

@@ -150,6 +150,24 @@ def metrics(resockd):
             check(f"{name}{{{labels}}} == {want}", got_value == want, got_value)
         bytes_in = metric(text, "resock_bytes_total", 'direction="in"') or 0
         check("bytes in counted", bytes_in > 300, bytes_in)
+        # Nothing was acknowledged (raw clients do not ack): all 4 are held
+        # for replay. Then b's connection drops: a 1006 disconnect, b waits
+        # detached for a resume.
+        check("resock_replay_messages == 4", metric(text, "resock_replay_messages") == 4,
+              metric(text, "resock_replay_messages"))
+        check("resock_replay_bytes > 0", (metric(text, "resock_replay_bytes") or 0) > 0)
+        b.s.close()
+        time.sleep(0.3)
+        text = http_get(port, "/metrics")[1]
+        after = {
+            ("resock_sessions_detached", ""): 1,
+            ("resock_sessions", ""): 2,
+            ("resock_disconnects_total", 'code="1006",reason="abnormal"'): 1,
+            ("resock_connections", 'transport="websocket"'): 1,
+        }
+        for (name, labels), want in after.items():
+            got_value = metric(text, name, labels)
+            check(f"after a drop: {name}{{{labels}}} == {want}", got_value == want, got_value)
     finally:
         p.terminate()
         p.wait(10)

@@ -112,6 +112,32 @@ void test_replay_log(void**) {
   assert_int_equal(b.log_count(), 0);
 }
 
+// The running totals behind /metrics follow every append, refused
+// append, trim and erase, across sessions.
+void test_replay_usage_totals(void**) {
+  in_process_broker b;
+  replay_bounds bounds{.max_messages = 3, .max_bytes = 100};
+  auto body = std::make_shared<const std::string>("abcd");
+  for (std::uint64_t s = 1; s <= 3; ++s) {
+    (void)b.append("A", {s, body}, bounds);
+    (void)b.append("B", {s, body}, bounds);
+  }
+  (void)b.append("A", {4, body}, bounds);  // refused: the totals do not move
+  assert_int_equal(b.replay_total().messages, 6);
+  assert_int_equal(b.replay_total().bytes, 6 * body->size());
+  assert_int_equal(b.replay_of("A").messages, 3);
+  b.trim("A", 2);
+  assert_int_equal(b.replay_of("A").messages, 1);
+  assert_int_equal(b.replay_total().messages, 4);
+  b.erase("B");
+  assert_int_equal(b.replay_total().messages, 1);
+  assert_int_equal(b.replay_total().bytes, body->size());
+  assert_int_equal(b.replay_of("B").messages, 0);
+  b.erase("A");
+  assert_int_equal(b.replay_total().messages, 0);
+  assert_int_equal(b.replay_total().bytes, 0);
+}
+
 }  // namespace
 
 int main() {
@@ -119,6 +145,7 @@ int main() {
       cmocka_unit_test(test_fanout_only_to_subscribed_channels),
       cmocka_unit_test(test_state_and_tombstones),
       cmocka_unit_test(test_replay_log),
+      cmocka_unit_test(test_replay_usage_totals),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
