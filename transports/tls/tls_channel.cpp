@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <new>
 
 namespace resock::tls {
@@ -83,20 +84,67 @@ server_context::~server_context() {
 
 // --- channel ----------------------------------------------------------------
 
+// A BIO with no buffer of its own: reads come from the bytes handed to
+// feed() (still in the server's shared read buffer), writes are appended
+// to the channel's output string. A memory BIO would copy both ways once
+// more and keep its high-water buffers for the life of the connection.
+struct channel::io {
+  static int write(BIO* b, const char* data, int len) {
+    auto* c = static_cast<channel*>(BIO_get_data(b));
+    BIO_clear_retry_flags(b);
+    try {
+      c->out_.append(data, static_cast<std::size_t>(len));
+    } catch (...) {
+      return -1;  // nothing may unwind through OpenSSL
+    }
+    return len;
+  }
+  static int read(BIO* b, char* data, int len) {
+    auto* c = static_cast<channel*>(BIO_get_data(b));
+    BIO_clear_retry_flags(b);
+    if (c->in_.empty()) {
+      BIO_set_retry_read(b);  // wait for the socket, not end of stream
+      return -1;
+    }
+    const std::size_t n = std::min(c->in_.size(), static_cast<std::size_t>(len));
+    std::memcpy(data, c->in_.data(), n);
+    c->in_ = c->in_.subspan(n);
+    return static_cast<int>(n);
+  }
+  static long ctrl(BIO*, int cmd, long, void*) {
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;  // nothing is buffered here
+  }
+  static int create(BIO* b) {
+    BIO_set_init(b, 1);
+    return 1;
+  }
+  static const BIO_METHOD* method() {
+    static BIO_METHOD* m = [] {
+      BIO_METHOD* x = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "resock");
+      if (x != nullptr) {
+        BIO_meth_set_write(x, &io::write);
+        BIO_meth_set_read(x, &io::read);
+        BIO_meth_set_ctrl(x, &io::ctrl);
+        BIO_meth_set_create(x, &io::create);
+      }
+      return x;
+    }();
+    return m;
+  }
+};
+
 channel::channel(const server_context& ctx) {
+  const BIO_METHOD* m = io::method();
   ssl_ = SSL_new(ctx.get());
-  rbio_ = BIO_new(BIO_s_mem());
-  wbio_ = BIO_new(BIO_s_mem());
-  if (ssl_ == nullptr || rbio_ == nullptr || wbio_ == nullptr) {
-    BIO_free(rbio_);
-    BIO_free(wbio_);
+  BIO* bio = m != nullptr ? BIO_new(m) : nullptr;
+  if (ssl_ == nullptr || bio == nullptr) {
+    BIO_free(bio);
     SSL_free(ssl_);
     ERR_clear_error();
     throw std::bad_alloc();
   }
-  // An empty read BIO means "wait for the socket", not end of stream.
-  BIO_set_mem_eof_return(rbio_, -1);
-  SSL_set_bio(ssl_, rbio_, wbio_);  // ssl_ owns both now
+  BIO_set_data(bio, this);
+  SSL_set_bio(ssl_, bio, bio);  // one BIO both ways; ssl_ owns it
   SSL_set_accept_state(ssl_);
 }
 
@@ -104,29 +152,23 @@ channel::~channel() {
   SSL_free(ssl_);
 }
 
-void channel::feed(std::span<const std::uint8_t> cipher) {
-  while (!cipher.empty()) {
-    const int n = BIO_write(rbio_, cipher.data(),
-                            static_cast<int>(std::min<std::size_t>(cipher.size(), INT_MAX)));
-    if (n <= 0) throw std::bad_alloc();  // a memory BIO fails only on allocation
-    cipher = cipher.subspan(static_cast<std::size_t>(n));
-  }
-}
-
-read_result channel::read(std::span<std::uint8_t> out) {
+read_result channel::read(std::span<const std::uint8_t> cipher, std::span<std::uint8_t> out) {
+  in_ = cipher;
   const int n =
       SSL_read(ssl_, out.data(), static_cast<int>(std::min<std::size_t>(out.size(), INT_MAX)));
-  if (n > 0) return {.bytes = static_cast<std::size_t>(n), .status = read_status::more};
+  const std::size_t used = cipher.size() - in_.size();
+  in_ = {};
+  if (n > 0) return {.bytes = static_cast<std::size_t>(n), .used = used};
   const int e = SSL_get_error(ssl_, n);
   switch (e) {
     case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:  // the memory BIO never refuses a write
-      return {};
+    case SSL_ERROR_WANT_WRITE:  // our BIO never refuses a write
+      return {.used = used};
     case SSL_ERROR_ZERO_RETURN:
-      return {.bytes = 0, .status = read_status::closed};
+      return {.used = used, .status = read_status::closed};
     default:
       note_error(e);
-      return {.bytes = 0, .status = read_status::failed};
+      return {.used = used, .status = read_status::failed};
   }
 }
 
@@ -155,16 +197,15 @@ void channel::shutdown() noexcept {
 }
 
 void channel::take_output(std::string& out) {
-  const std::size_t pending = BIO_ctrl_pending(wbio_);
-  if (pending == 0) return;
-  const std::size_t at = out.size();
-  out.resize(at + pending);
-  const int n = BIO_read(wbio_, out.data() + at, static_cast<int>(pending));
-  out.resize(at + static_cast<std::size_t>(n > 0 ? n : 0));
+  if (out.empty())
+    out.swap(out_);  // the usual case: no copy
+  else
+    out.append(out_);
+  out_.clear();
 }
 
 bool channel::has_output() const noexcept {
-  return BIO_ctrl_pending(wbio_) != 0;
+  return !out_.empty();
 }
 
 bool channel::handshake_done() const noexcept {

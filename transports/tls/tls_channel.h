@@ -1,13 +1,15 @@
-// TLS for the native server without handing it the socket: OpenSSL runs on
-// two memory BIOs and libuv keeps doing every read and write, so a TLS
-// connection keeps the plain one's loop discipline (one write per turn,
-// backpressure by queued bytes, deadlines) and its code path.
+// TLS for the native server without handing it the socket: libuv keeps
+// doing every read and write, so a TLS connection keeps the plain one's
+// loop discipline (one write per turn, backpressure by queued bytes,
+// deadlines) and its code path. OpenSSL reads records straight from the
+// bytes of a socket read and writes records into a string the connection
+// then writes: no buffer between them is held by the connection.
 //
-//   socket bytes --feed()--> [rbio] --SSL_read--> read() --> plaintext
-//   plaintext --write()--> SSL_write --> [wbio] --take_output()--> socket
+//   socket bytes --read()--> SSL_read --> plaintext
+//   plaintext --write()--> SSL_write --> take_output() --> socket
 //
-// The handshake is driven by read(): its records pile up in wbio and leave
-// with the next take_output(), like any other output.
+// The handshake is driven by read(): its records leave with the next
+// take_output(), like any other output.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +20,6 @@
 
 using SSL_CTX = struct ssl_ctx_st;
 using SSL = struct ssl_st;
-using BIO = struct bio_st;
 
 namespace resock::tls {
 
@@ -44,13 +45,14 @@ class server_context {
 };
 
 enum class read_status : std::uint8_t {
-  more,    // everything fed was consumed; feed more socket bytes
+  more,    // go on: more plaintext may follow, or OpenSSL waits for socket bytes
   closed,  // the peer sent close_notify: its end of the stream
   failed,  // handshake or record error: see error(); take_output() may hold an alert
 };
 
 struct read_result {
-  std::size_t bytes = 0;  // plaintext written to the buffer (0 with any status)
+  std::size_t bytes = 0;  // plaintext written to `out`
+  std::size_t used = 0;   // socket bytes consumed (OpenSSL keeps a partial record itself)
   read_status status = read_status::more;
 };
 
@@ -63,11 +65,10 @@ class channel {
   channel(const channel&) = delete;
   channel& operator=(const channel&) = delete;
 
-  // Bytes read from the socket, in order.
-  void feed(std::span<const std::uint8_t> cipher);
-  // Decrypts into `out`. Call until bytes == 0: a read returns at most one
-  // buffer's worth, and more may be left in the fed data.
-  [[nodiscard]] read_result read(std::span<std::uint8_t> out);
+  // Decrypts socket bytes into `out` (which must not overlap them). Call
+  // again with the bytes not `used` until a call returns bytes == 0: one
+  // call gives at most one record's plaintext.
+  [[nodiscard]] read_result read(std::span<const std::uint8_t> cipher, std::span<std::uint8_t> out);
   // Encrypts all of `plain` (after the handshake). False on failure.
   [[nodiscard]] bool write(std::span<const std::uint8_t> plain);
   // Queues close_notify (RFC 8446 6.1) once; the socket may close after it.
@@ -81,11 +82,12 @@ class channel {
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
  private:
+  struct io;  // the BIO methods
   void note_error(int ssl_error);
 
   SSL* ssl_ = nullptr;
-  BIO* rbio_ = nullptr;  // owned by ssl_
-  BIO* wbio_ = nullptr;  // owned by ssl_
+  std::span<const std::uint8_t> in_;  // during read(): socket bytes not yet given to OpenSSL
+  std::string out_;                   // records not yet taken
   bool shutdown_sent_ = false;
   std::string error_;
 };

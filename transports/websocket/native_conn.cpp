@@ -148,15 +148,15 @@ void native_conn::read_tls(std::span<std::uint8_t> in) {
       return;
     }
   }
-  tls_->feed(in);
-  // The ciphertext is in OpenSSL's buffer now: the shared read buffer
-  // receives the plaintext, one piece at a time, each read like a socket
-  // read (what a message still needs is kept by keep_leftover()).
-  const uv_buf_t whole = host_->read_buffer();
-  const std::span<std::uint8_t> plain(reinterpret_cast<std::uint8_t*>(whole.base), whole.len);
+  const uv_buf_t buf = host_->plain_buffer();
+  const std::span<std::uint8_t> plain(reinterpret_cast<std::uint8_t*>(buf.base), buf.len);
+  std::span<const std::uint8_t> cipher = in;
   while (phase_ != phase::closed && tls_) {
-    const tls::read_result r = tls_->read(plain);
+    const tls::read_result r = tls_->read(cipher, plain);
+    cipher = cipher.subspan(r.used);
     if (r.bytes > 0) {
+      // Each piece is read like a socket read (what a message still needs
+      // is kept by keep_leftover(): the buffer serves the next piece).
       read(plain.first(r.bytes));
       keep_leftover();
       continue;
@@ -177,7 +177,7 @@ void native_conn::read_tls(std::span<std::uint8_t> in) {
       close_socket();
       return;
     }
-    break;  // all fed data used
+    if (r.used == 0) break;  // every socket byte is with OpenSSL: wait for more
   }
   // Handshake records (and post-handshake messages) go out at the flush.
   if (tls_ && tls_->has_output()) schedule();

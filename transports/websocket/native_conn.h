@@ -65,6 +65,9 @@ class conn_host {
   virtual void count_bytes(std::size_t in, std::size_t out) noexcept = 0;
   // The server's certificate when it serves TLS (wss://, https://), else null.
   [[nodiscard]] virtual const tls::server_context* tls() const noexcept = 0;
+  // Where TLS connections decrypt to (shared, like the read buffer, which
+  // holds the ciphertext meanwhile); at least one TLS record (16 KiB).
+  [[nodiscard]] virtual uv_buf_t plain_buffer() noexcept = 0;
 };
 
 class native_conn final : public core::link {
@@ -123,8 +126,8 @@ class native_conn final : public core::link {
   static void on_closed(uv_handle_t* h) noexcept;
 
   void read(std::span<std::uint8_t> in);
-  // TLS: decrypts the socket bytes `in` (in the shared read buffer, which
-  // then receives the plaintext) and reads each piece.
+  // TLS: decrypts the socket bytes `in` into the host's plaintext buffer
+  // and reads each piece as a plain connection reads a socket read.
   void read_tls(std::span<std::uint8_t> in);
   // The peer ended its stream (TCP FIN, or TLS close_notify).
   void on_eof() noexcept;

@@ -21,6 +21,8 @@ constexpr int k_backlog = 1024;
 // place before the next read of any connection, so its size costs nothing
 // per connection and bounds the syscalls of big messages.
 constexpr std::size_t k_read_buffer = 256u << 10;
+// TLS plaintext: SSL_read gives at most one record (16 KiB) per call.
+constexpr std::size_t k_plain_buffer = 16u << 10;
 constexpr std::uint64_t k_sweep_ms = 250;  // deadline granularity (10 s / 2 s timeouts)
 
 std::error_code uv_error(int rc) {
@@ -136,6 +138,9 @@ struct native_ws_server::impl final : conn_host {
     counted.bytes_out += out;
   }
   const tls::server_context* tls() const noexcept override { return tls_ctx.get(); }
+  uv_buf_t plain_buffer() noexcept override {
+    return uv_buf_init(reinterpret_cast<char*>(plain.get()), static_cast<unsigned>(k_plain_buffer));
+  }
   // 0, or the status a new connection from `peer` must be refused with.
   int admission(std::string_view peer) noexcept;
 
@@ -165,6 +170,7 @@ struct native_ws_server::impl final : conn_host {
   std::string scratch_;
   transport_counters counted;
   std::unique_ptr<tls::server_context> tls_ctx;  // set by start() when TLS is configured
+  std::unique_ptr<std::uint8_t[]> plain;         // plain_buffer(), with TLS only
   // New connections per IP in the current second (a fixed window: cheap,
   // and a storm is refused within the second it starts).
   std::unordered_map<std::string, std::uint32_t> per_ip;
@@ -383,6 +389,7 @@ std::error_code native_ws_server::start() {
       s.log("resock: event=error where=tls reason=\"" + why + "\"");
       return std::make_error_code(std::errc::invalid_argument);
     }
+    s.plain = std::make_unique<std::uint8_t[]>(k_plain_buffer);
   }
   if (int rc = s.init_handles(); rc != 0) return uv_error(rc);
   if (auto ec = s.listen()) {
