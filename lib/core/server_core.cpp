@@ -139,8 +139,9 @@ connection* server_core::open(link& l, const link_info& info) {
   c->l = &l;
   c->kind = l.kind();
   c->peer = std::string(l.peer());
-  c->origin = std::string(info.origin);
-  c->authorization = std::string(info.authorization);
+  if (!info.origin.empty() || !info.authorization.empty())
+    c->headers = std::make_unique<connection::request_headers>(
+        connection::request_headers{std::string(info.origin), std::string(info.authorization)});
   c->opened = c->last_inbound = impl_->now();
   connection* raw = c.get();
   impl_->conns.emplace(c->id, std::move(c));

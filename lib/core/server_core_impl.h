@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +18,7 @@
 #include "hub/router.h"
 #include "protocol/envelope.h"
 #include "session/ack_policy.h"
+#include "session/fifo.h"
 #include "session/sequence.h"
 #include "session/ticket.h"
 
@@ -31,15 +31,27 @@ struct connection {
   link* l = nullptr;
   transport_kind kind = transport_kind::websocket;
   std::string peer;
-  std::string origin;
-  std::string authorization;
+  // Origin and Authorization of the upgrade request, for the connect hook
+  // at hello; allocated only when the request had either (most
+  // connections carry neither, and an idle connection should be small).
+  struct request_headers {
+    std::string origin;
+    std::string authorization;
+  };
+  std::unique_ptr<request_headers> headers;
+  [[nodiscard]] std::string_view origin() const noexcept {
+    return headers ? std::string_view(headers->origin) : std::string_view{};
+  }
+  [[nodiscard]] std::string_view authorization() const noexcept {
+    return headers ? std::string_view(headers->authorization) : std::string_view{};
+  }
   clock_type::time_point opened{};
   clock_type::time_point last_inbound{};
   bool hello_done = false;
   server_session* s = nullptr;
   // Small envelopes (welcome, pong, errors, suback, close) written before
   // any message, so the welcome always precedes the replay.
-  std::deque<std::string> control;
+  session::fifo<std::string> control;
   // Ending: after `control` is written, link::close(close_code, ...) is
   // called; inbound envelopes are ignored from then on.
   bool ending = false;
@@ -53,7 +65,6 @@ struct connection {
 struct server_session {
   std::string sid;
   std::string identity;
-  std::string ticket;
   std::vector<std::string> rights;
   std::vector<std::string> subscriptions;
   std::uint64_t next_s = 1;
@@ -64,7 +75,7 @@ struct server_session {
   connection* conn = nullptr;
   clock_type::time_point expiry = clock_type::time_point::max();  // while detached
   // Entries of the replay log not yet written on `conn` (shared bodies).
-  std::deque<replay_entry> outbox;
+  session::fifo<replay_entry> outbox;
   bool ended = false;
 };
 

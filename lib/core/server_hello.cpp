@@ -15,8 +15,7 @@ void server_core::impl::on_hello(connection& c, const protocol::envelope& e) {
   c.hello_done = true;
   // hello.auth wins; the Authorization bearer token is the fallback for
   // clients that authenticate at the HTTP layer.
-  std::string_view auth =
-      !e.auth.empty() ? std::string_view(e.auth) : std::string_view(c.authorization);
+  std::string_view auth = !e.auth.empty() ? std::string_view(e.auth) : c.authorization();
   if (e.has_resume) {
     resume(c, e, auth);
   } else {
@@ -56,7 +55,6 @@ void server_core::impl::resume(connection& c, const protocol::envelope& e, std::
         auto fresh = std::make_unique<server_session>();
         fresh->sid = st->sid;
         fresh->identity = st->identity;
-        fresh->ticket = tickets.issue(st->sid, st->identity);
         fresh->rights = st->channels;
         fresh->next_s = st->next_s;
         fresh->acked_s = st->acked_s;
@@ -129,7 +127,7 @@ bool server_core::impl::admit_resume(connection& c, server_session& s, std::stri
   connect_result who = connect_hook(connect_request{.sid = s.sid,
                                                     .auth = auth,
                                                     .peer = c.peer,
-                                                    .origin = c.origin,
+                                                    .origin = c.origin(),
                                                     .transport = c.kind,
                                                     .resume = true});
   if (c.gone || c.ending || s.ended) return false;  // the hook ended something
@@ -164,7 +162,7 @@ void server_core::impl::attach_resumed(connection& c, server_session& s, std::ui
   std::string out;
   protocol::append_welcome(out,
                            {.sid = s.sid,
-                            .ticket = s.ticket,
+                            .ticket = tickets.issue(s.sid, s.identity),
                             .heartbeat = static_cast<std::uint64_t>(opt.heartbeat.count()),
                             .resumed = true,
                             .ack = s.in.last(),
@@ -191,7 +189,7 @@ void server_core::impl::open_session(connection& c, std::string_view auth, std::
   connect_result admitted;
   if (connect_hook) {
     admitted = connect_hook(connect_request{
-        .sid = sid, .auth = auth, .peer = c.peer, .origin = c.origin, .transport = c.kind});
+        .sid = sid, .auth = auth, .peer = c.peer, .origin = c.origin(), .transport = c.kind});
     // The hook may have ended this connection (shutdown inside a hook).
     if (c.gone || c.ending) return;
   }
@@ -205,7 +203,6 @@ void server_core::impl::open_session(connection& c, std::string_view auth, std::
   s->sid = sid;
   s->identity = std::move(admitted.identity);
   s->rights = std::move(admitted.channels);
-  s->ticket = tickets.issue(s->sid, s->identity);
   s->acks = session::ack_policy(opt.ack_every, opt.ack_interval);
   s->conn = &c;
   c.s = s.get();
@@ -215,7 +212,7 @@ void server_core::impl::open_session(connection& c, std::string_view auth, std::
   std::string out;
   protocol::append_welcome(out,
                            {.sid = ref.sid,
-                            .ticket = ref.ticket,
+                            .ticket = tickets.issue(ref.sid, ref.identity),
                             .heartbeat = static_cast<std::uint64_t>(opt.heartbeat.count()),
                             .resumed = false,
                             .ack = 0,

@@ -7,9 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
+#include "session/fifo.h"
 #include "session/payload.h"
 
 namespace resock::session {
@@ -43,7 +43,7 @@ class replay_buffer {
   void clear() noexcept;
 
  private:
-  std::deque<replay_entry> entries_;
+  fifo<replay_entry> entries_;
   std::size_t bytes_ = 0;
 };
 

@@ -76,6 +76,8 @@ class channel {
   [[nodiscard]] bool shutdown_sent() const noexcept { return shutdown_sent_; }
   // Appends what must go to the socket (handshake, records, alerts).
   void take_output(std::string& out);
+  // The same bytes in place: the caller writes and empties (or swaps) it.
+  [[nodiscard]] std::string& output() noexcept { return out_; }
   [[nodiscard]] bool has_output() const noexcept;
   [[nodiscard]] bool handshake_done() const noexcept;
   // The last failure as text, for logs ("tls: <OpenSSL reason>").

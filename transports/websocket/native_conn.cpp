@@ -551,7 +551,6 @@ void native_conn::close_socket() noexcept {
   view_ = {};
   std::string().swap(rx_);
   std::string().swap(out_);
-  std::string().swap(cipher_);
   tls_.reset();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &native_conn::on_closed);
 }

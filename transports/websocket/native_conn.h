@@ -132,7 +132,7 @@ class native_conn final : public core::link {
   // The peer ended its stream (TCP FIN, or TLS close_notify).
   void on_eof() noexcept;
   // The bytes to put on the socket now: out_ itself, or with TLS out_
-  // encrypted into cipher_ (out_ is then empty).
+  // encrypted into the channel's output (out_ is then empty).
   std::string& wire_bytes();
   // Everything is written after a close frame or an answer: TLS sends
   // close_notify first, then the TCP shutdown follows.
@@ -187,7 +187,6 @@ class native_conn final : public core::link {
 
   conn_host* host_;
   uv_tcp_t tcp_{};
-  uv_shutdown_t shutdown_req_{};
   std::string peer_;
   phase phase_ = phase::head;
   endpoint endpoint_ = endpoint::none;
@@ -208,10 +207,9 @@ class native_conn final : public core::link {
   bool discarding_ = false;  // the rest of the current message is dropped
 
   std::string out_;  // what this turn produced, not yet written
-  // TLS: the connection's OpenSSL state and its encrypted output not yet
-  // written; null / empty on plain TCP.
+  // TLS: the connection's OpenSSL state (and its encrypted output not yet
+  // written); null on plain TCP.
   std::unique_ptr<tls::channel> tls_;
-  std::string cipher_;
   bool tls_checked_ = false;  // the first byte was looked at (looks_like_tls)
   struct write_req;
   write_req* writing_ = nullptr;  // the one write in flight

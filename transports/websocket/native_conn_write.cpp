@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <exception>
+#include <new>
 #include <stdexcept>
 
 #include "core/server_core.h"
@@ -150,8 +151,7 @@ std::string& native_conn::wire_bytes() {
       throw std::runtime_error(tls_->error());
     out_.clear();  // its capacity serves the next turn
   }
-  tls_->take_output(cipher_);
-  return cipher_;
+  return tls_->output();
 }
 
 void native_conn::output_done() {
@@ -234,14 +234,22 @@ void native_conn::start_shutdown() {
   // socket is closed when the peer's FIN arrives or at the deadline, so
   // that unread input never turns the close into a reset that could
   // destroy the answer or close frame before the peer read it.
-  shutdown_req_.data = this;
-  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_),
-                  &native_conn::on_shutdown) != 0)
+  // The request lives only for the close: an open connection does not
+  // carry its 80 bytes.
+  auto* req = new (std::nothrow) uv_shutdown_t;
+  if (req == nullptr) return close_socket();
+  req->data = this;
+  if (uv_shutdown(req, reinterpret_cast<uv_stream_t*>(&tcp_), &native_conn::on_shutdown) != 0) {
+    delete req;
     close_socket();
+  }
 }
 
 void native_conn::on_shutdown(uv_shutdown_t* req, int status) noexcept {
+  // Also called (UV_ECANCELED) when the handle closes first, before the
+  // close callback that deletes the connection: `c` is alive here.
   auto* c = static_cast<native_conn*>(req->data);
+  delete req;
   if (c->phase_ == phase::closed) return;
   c->shutdown_done_ = true;
   // Both directions are finished once our FIN is out and the peer's came.
