@@ -128,6 +128,7 @@ def metrics(resockd):
         a, _ = session(port)
         b, _ = session(port)
         a.send(1, b'{"t":"sub","ch":"m"}')
+        read_envelope(a, "suback")  # subscribed before anything is published
         for c in (1, 2, 3):
             b.send(1, json.dumps({"t": "msg", "c": c, "ch": "m", "d": {"n": c}}).encode())
         got = [read_envelope(a, "msg")["d"]["n"] for _ in range(3)]
