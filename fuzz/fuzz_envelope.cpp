@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include "protocol/decode.h"
+#include "protocol/decode_fast.h"
 #include "protocol/encode.h"
 #include "protocol/json_scan.h"
+#include "resock/wire/utf8.h"
 
 using namespace resock::protocol;
 
@@ -31,6 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   const sender from = (data[0] & 1) ? sender::server : sender::client;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+
+  // The fast path may only be faster: when it accepts, the full decoder
+  // must read the same envelope.
+  envelope fast;
+  const bool utf8 = resock::wire::is_valid_utf8(
+      {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  if (from == sender::client && utf8 && decode_client_fast(text, fast)) {
+    envelope full;
+    if (decode_full(text, from, full) != error::none || !same(fast, full)) std::abort();
+  }
 
   envelope a;
   if (decode(text, from, a, {.max_size = 1 << 16}) != error::none) return 0;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 
+#include "protocol/decode_fast.h"
 #include "protocol/json_scan.h"
 #include "resock/wire/utf8.h"
 
@@ -203,6 +204,14 @@ error decode(std::string_view text, sender from, envelope& out, const decode_opt
   if (!wire::is_valid_utf8({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()})) {
     return error::bad_json;
   }
+  if (from == sender::client) {
+    if (decode_client_fast(text, out)) return error::none;
+    out = envelope{};
+  }
+  return decode_full(text, from, out);
+}
+
+error decode_full(std::string_view text, sender from, envelope& out) {
   const char* end = nullptr;
   json_ptr doc(cJSON_ParseWithLengthOpts(text.data(), text.size(), &end, false));
   if (!doc) return error::bad_json;

@@ -1,4 +1,5 @@
-// Decoding one envelope: cJSON validates and reads the document, the
+// Decoding one envelope: a fast path for the common client envelopes
+// (decode_fast.h), else cJSON validates and reads the document and the
 // scanner of json_scan.h locates the raw text of "d" so payloads are
 // never re-encoded.
 #pragma once
@@ -28,5 +29,10 @@ struct decode_options {
 // when present, so an error envelope can name the message).
 [[nodiscard]] error decode(std::string_view text, sender from, envelope& out,
                            const decode_options& options = {});
+
+// decode() without its fast path (decode_fast.h) and without the size and
+// UTF-8 checks that come first: the reference the fast path is fuzzed
+// against.
+[[nodiscard]] error decode_full(std::string_view text, sender from, envelope& out);
 
 }  // namespace resock::protocol

@@ -208,6 +208,42 @@ std::optional<std::string_view> find_member(std::string_view s, std::string_view
   }
 }
 
+member_reader::member_reader(std::string_view text) noexcept : s_(text) {
+  i_ = skip_ws(s_, 0);
+  if (i_ >= s_.size() || s_[i_] != '{') {
+    done_ = true;
+    return;
+  }
+  i_ = skip_ws(s_, i_ + 1);
+}
+
+bool member_reader::next(std::string_view& key, std::string_view& value) noexcept {
+  if (done_) return false;
+  if (i_ < s_.size() && s_[i_] == '}') {
+    // The end of the object: only whitespace may follow.
+    done_ = true;
+    ok_ = skip_ws(s_, i_ + 1) == s_.size();
+    return false;
+  }
+  if (!first_) {
+    if (i_ >= s_.size() || s_[i_] != ',') return done_ = true, false;
+    i_ = skip_ws(s_, i_ + 1);
+  }
+  first_ = false;
+  if (i_ >= s_.size() || s_[i_] != '"') return done_ = true, false;
+  const std::size_t key_end = skip_string(s_, i_);
+  if (key_end == npos) return done_ = true, false;
+  key = s_.substr(i_ + 1, key_end - i_ - 2);
+  std::size_t i = skip_ws(s_, key_end);
+  if (i >= s_.size() || s_[i] != ':') return done_ = true, false;
+  i = skip_ws(s_, i + 1);
+  const std::size_t value_end = skip_value(s_, i, 1);
+  if (value_end == npos) return done_ = true, false;
+  value = s_.substr(i, value_end - i);
+  i_ = skip_ws(s_, value_end);
+  return true;
+}
+
 std::optional<std::string> json_unescape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
