@@ -169,6 +169,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   application.start();
+  resockd::log_batch(&loop);
 
   process p{.loop = &loop, .srv = srv.get(), .application = &application};
   for (auto [h, sig] : {std::pair{&p.sigterm, SIGTERM}, std::pair{&p.sigint, SIGINT}}) {
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   uv_run(&loop, UV_RUN_DEFAULT);
+  resockd::log_stop();  // what the last turn logged, before the stats line
 
   const auto& st = application.stats();
   const resock::server_stats ss = srv->stats();
