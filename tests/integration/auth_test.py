@@ -38,19 +38,6 @@ def mint(claims, secret=SECRET, alg="HS256"):
     return f"{head}.{body}.{b64(mac) if alg == 'HS256' else ''}"
 
 
-def envelope(r, want=None, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        _, _, op, payload = r.frame()
-        if op == 8:
-            return {"t": "closed", "code": int.from_bytes(payload[:2], "big")}
-        if op == 1:
-            env = json.loads(payload)
-            if want is None or env.get("t") in want:
-                return env
-    return None
-
-
 def hello(port, token=None, header_token=None, resume=None):
     extra = f"Authorization: Bearer {header_token}\r\n" if header_token else ""
     r = Raw(port, path="/rs/ws", protocol="resock.v1", extra_headers=extra)
@@ -60,12 +47,12 @@ def hello(port, token=None, header_token=None, resume=None):
     if resume:
         h["resume"] = resume
     r.send(1, json.dumps(h).encode())
-    return r, envelope(r, ("welcome", "error"))
+    return r, r.envelope(("welcome", "error"))
 
 
 def refused(port, name, token):
     r, env = hello(port, token)
-    closed = envelope(r, ("closed",)) if env and env.get("t") == "error" else None
+    closed = r.envelope(("closed",)) if env and env.get("t") == "error" else None
     check(f"{name}: error forbidden, close 4000",
           env and env.get("code") == "forbidden" and closed and closed["code"] == 4000,
           f"{env} {closed}")
@@ -105,20 +92,20 @@ def main():
         bob.send(1, b'{"t":"sub","ch":"admin"}')
         bob.send(1, b'{"t":"sub","ch":"room:7"}')
         alice.send(1, b'{"t":"sub","ch":"admin"}')
-        e = envelope(alice, ("error",))
+        e = alice.envelope(("error",))
         check("sub outside the claim: error forbidden with ch",
               e and e.get("code") == "forbidden" and e.get("ch") == "admin", e)
         alice.send(1, b'{"t":"sub","ch":"room:9"}')
         alice.send(1, b'{"t":"msg","c":1,"ch":"admin","d":{"x":"must not arrive"}}')
-        e = envelope(alice, ("error",))
+        e = alice.envelope(("error",))
         check("publish outside the claim: error forbidden", e and e.get("code") == "forbidden", e)
         alice.send(1, b'{"t":"msg","c":2,"ch":"room:7","d":{"x":"allowed"}}')
-        got = envelope(bob, ("msg",))
+        got = bob.envelope(("msg",))
         check("the refused publish reached nobody, the allowed one did",
               got and got.get("ch") == "room:7" and got["d"]["x"] == "allowed", got)
         zr, w4 = hello(port, mint({"sub": "z", "exp": now + 600, "channels": []}))
         zr.send(1, b'{"t":"sub","ch":"chat"}')
-        e = envelope(zr, ("error",))
+        e = zr.envelope(("error",))
         check("an empty channels claim: admitted, no channel allowed",
               w4 and w4.get("t") == "welcome" and e and e.get("code") == "forbidden", (w4, e))
 
@@ -138,7 +125,7 @@ def main():
         time.sleep(0.2)
         bob_tok = mint({"sub": "bob", "exp": now + 600})
         thief, wt = hello(port, bob_tok, resume={"sid": w["sid"], "tk": w["tk"], "ack": 0})
-        closed = envelope(thief, ("closed",))
+        closed = thief.envelope(("closed",))
         check("alice's ticket with bob's token: error forbidden, close 4000",
               wt and wt.get("t") == "error" and wt.get("code") == "forbidden" and
               "another identity" in wt.get("msg", "") and closed and closed["code"] == 4000,

@@ -38,19 +38,6 @@ def client_ctx(ca):
     return ctx
 
 
-def frames_json(r, want, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        _, _, op, payload = r.frame()
-        if op == 8:
-            return {"t": "closed", "code": int.from_bytes(payload[:2], "big")}
-        if op == 1:
-            env = json.loads(payload)
-            if env.get("t") in want:
-                return env
-    return None
-
-
 async def websockets_session(port, ca):
     """Session over wss with python-websockets: welcome, a route reply,
     then a resume on a new connection after an abrupt drop."""
@@ -139,16 +126,16 @@ def main():
         # connection survives (the TLS record path of the native server).
         r = Raw(port, path="/rs/ws", protocol="resock.v1", tls=client_ctx(ca))
         r.send(1, b'{"t":"hello","v":1}')
-        w = frames_json(r, ("welcome",))
+        w = r.envelope(("welcome",))
         r.send(1, b"not json")
-        e = frames_json(r, ("error",))
+        e = r.envelope(("error",))
         r.send(1, b'{"t":"msg","c":1,"r":"count","d":{}}')
-        m = frames_json(r, ("msg",))
+        m = r.envelope(("msg",))
         check("raw wss: malformed envelope -> error, connection survives",
               w and e and e.get("code") and m, (w, e, m))
         big = json.dumps({"t": "msg", "c": 2, "r": "count", "d": "x" * 300000}).encode()
         r.send(1, big)  # many TLS records, one message
-        m2 = frames_json(r, ("msg", "error"), timeout=10)
+        m2 = r.envelope(("msg", "error"), timeout=10)
         check("raw wss: a 300 KB envelope across TLS records is handled", m2 and m2["t"] == "msg", m2)
         r.send(8, b"\x03\xe8")
         check("raw wss: close handshake", r.close_code() == 1000)

@@ -4,10 +4,12 @@ helpers to start resockd on a free port. Used by the Python integration
 tests; no dependency beyond the standard library.
 """
 import base64
+import json
 import os
 import socket
 import struct
 import subprocess
+import time
 
 
 class Checks:
@@ -140,3 +142,18 @@ class Raw:
                     return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
         except (ConnectionError, socket.timeout):
             return None
+
+    def envelope(self, want=None, timeout=5):
+        """The next session envelope whose "t" is in `want` (any when None),
+        as a dict; a close frame gives {"t": "closed", "code": n}; None
+        after `timeout` seconds of others."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            _, _, op, payload = self.frame()
+            if op == 8:
+                return {"t": "closed", "code": int.from_bytes(payload[:2], "big")}
+            if op == 1:
+                env = json.loads(payload)
+                if want is None or env.get("t") in want:
+                    return env
+        return None
