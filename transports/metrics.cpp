@@ -72,6 +72,13 @@ std::string render_metrics(const core::server_stats& c, const ws::transport_coun
   w.sample("resock_tcp_connections", "", t.open_connections);
   w.family("resock_sessions", "gauge", "Live sessions, attached or waiting for a resume.");
   w.sample("resock_sessions", "", c.sessions);
+  w.family("resock_sessions_attached", "gauge", "Sessions with a connection now, by transport.");
+  for (transport_kind k : {transport_kind::websocket, transport_kind::sse,
+                           transport_kind::xhr_streaming, transport_kind::long_polling}) {
+    char label[48];
+    std::snprintf(label, sizeof label, "transport=\"%s\"", transport_name(k).data());
+    w.sample("resock_sessions_attached", label, c.sessions_attached[static_cast<std::size_t>(k)]);
+  }
   w.family("resock_sessions_detached", "gauge",
            "Sessions without a connection, kept for a resume until their TTL.");
   w.sample("resock_sessions_detached", "", c.sessions_detached);

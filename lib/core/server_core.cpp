@@ -345,8 +345,13 @@ void server_core::shutdown(std::uint16_t code, std::string_view reason) {
 
 server_stats server_core::stats() const {
   server_stats st = impl_->stats;
-  for (const auto& [sid, s] : impl_->sessions)
-    if (s->conn == nullptr && !s->ended) ++st.sessions_detached;
+  for (const auto& [sid, s] : impl_->sessions) {
+    if (s->ended) continue;
+    if (s->conn == nullptr)
+      ++st.sessions_detached;
+    else
+      ++st.sessions_attached[static_cast<std::size_t>(s->conn->kind) % 4];
+  }
   const replay_usage r = impl_->brk->replay_total();
   st.replay_messages = r.messages;
   st.replay_bytes = r.bytes;

@@ -59,7 +59,9 @@ struct server_stats {
   std::uint64_t resumes_lost = 0;
   std::uint64_t resumes_refused = 0;    // valid ticket, but the auth names another identity
   std::uint64_t sessions_detached = 0;  // of `sessions`, waiting for a resume
-  std::uint64_t replay_messages = 0;    // held in replay logs now
+  // Of `sessions`, those with a connection now, by its transport_kind.
+  std::uint64_t sessions_attached[4] = {};
+  std::uint64_t replay_messages = 0;  // held in replay logs now
   std::uint64_t replay_bytes = 0;
   std::map<std::uint16_t, std::uint64_t> disconnects;  // close code -> connections ended with it
 };

@@ -162,6 +162,8 @@ def metrics(resockd):
         text = http_get(port, "/metrics")[1]
         after = {
             ("resock_sessions_detached", ""): 1,
+            ("resock_sessions_attached", 'transport="websocket"'): 1,
+            ("resock_sessions_attached", 'transport="sse"'): 0,
             ("resock_sessions", ""): 2,
             ("resock_disconnects_total", 'code="1006",reason="abnormal"'): 1,
             ("resock_connections", 'transport="websocket"'): 1,
