@@ -114,6 +114,9 @@ std::string render_metrics(const core::server_stats& c, const ws::transport_coun
                   disconnect_reason(code));
     w.sample("resock_disconnects_total", label, n);
   }
+  w.family("resock_deflate_bodies_total", "counter",
+           "Published message bodies compressed (permessage-deflate): once per publish.");
+  w.sample("resock_deflate_bodies_total", "", t.deflated_bodies);
   w.family("resock_http_rejected_total", "counter",
            "Requests and handshakes answered with an HTTP error, by status.");
   for (const auto& [status, n] : t.rejected) {

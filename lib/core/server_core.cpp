@@ -175,7 +175,7 @@ void server_core::receive(connection* c, std::span<const std::uint8_t> envelope)
   impl_->handle(*c, e);
 }
 
-bool server_core::writable(connection* c, std::string& out) {
+bool server_core::writable(connection* c, std::string& out, session::payload_ptr* shared_body) {
   impl::guard g(*impl_);
   if (c == nullptr || c->gone || c->link_closed) return false;
   if (!c->control.empty()) {
@@ -200,6 +200,7 @@ bool server_core::writable(connection* c, std::string& out) {
     const replay_entry& entry = s->outbox.front();
     protocol::append_msg_head(out, entry.seq);
     out += *entry.body;
+    if (shared_body != nullptr) *shared_body = entry.body;
     s->outbox.pop_front();
     return true;
   }

@@ -18,6 +18,7 @@
 
 #include "core/link.h"
 #include "resock/session.h"
+#include "session/payload.h"
 
 namespace resock::core {
 
@@ -105,7 +106,12 @@ class server_core {
   // Appends the next outgoing envelope to `out` (after any bytes already in
   // it, e.g. LWS_PRE headroom) and returns true, or returns false when the
   // queue is empty. Called from the transport's write-ready callback.
-  [[nodiscard]] bool writable(connection* c, std::string& out);
+  // `shared_body`: when not null and the envelope is a message, receives
+  // the payload shared by every session it reached (the last
+  // (*shared_body)->size() bytes appended), so a transport can transform
+  // it once per publish rather than per subscriber (permessage-deflate).
+  [[nodiscard]] bool writable(connection* c, std::string& out,
+                              session::payload_ptr* shared_body = nullptr);
   // The transport connection is gone; `c` is invalid afterwards. The
   // session (if any) stays for resume until its TTL.
   void closed(connection* c, const link_closed& why);

@@ -170,4 +170,14 @@ inflate_status message_inflater::decompress(std::span<const std::uint8_t> in, st
   return inflate_status::ok;
 }
 
+void append_stored_block(std::string& out, std::span<const std::uint8_t> bytes) {
+  const auto len = static_cast<std::uint16_t>(bytes.size());
+  const auto nlen = static_cast<std::uint16_t>(~len);
+  // BFINAL 0, BTYPE 00, then padding to the byte boundary: one zero byte.
+  const char head[5] = {0, static_cast<char>(len & 0xff), static_cast<char>(len >> 8),
+                        static_cast<char>(nlen & 0xff), static_cast<char>(nlen >> 8)};
+  out.append(head, sizeof head);
+  out.append(reinterpret_cast<const char*>(bytes.data()), len);
+}
+
 }  // namespace resock::wire

@@ -26,6 +26,7 @@
 #include "resock/wire/message_reader.h"
 #include "resock/wire/permessage_deflate.h"
 #include "resock/wire/wire_error.h"
+#include "session/payload.h"
 #include "tls/tls_channel.h"
 #include "websocket/native_http.h"
 
@@ -60,6 +61,11 @@ class conn_host {
   [[nodiscard]] virtual wire::message_deflater& deflater(std::uint8_t window_bits) noexcept = 0;
   [[nodiscard]] virtual wire::message_inflater& inflater() noexcept = 0;
   [[nodiscard]] virtual std::string& scratch() noexcept = 0;
+  // A message body shared by many sessions (a publish), compressed once
+  // per window size for all of them (RFC 7692 payload without its final
+  // 00 00 ff ff); null when zlib failed. Valid until the next call.
+  [[nodiscard]] virtual const std::string* deflated_body(const session::payload_ptr& body,
+                                                         std::uint8_t window_bits) noexcept = 0;
   // Counters for /metrics: an HTTP error answered, bytes moved.
   virtual void count_reject(int status) noexcept = 0;
   virtual void count_bytes(std::size_t in, std::size_t out) noexcept = 0;
@@ -148,6 +154,10 @@ class native_conn final : public core::link {
   // Compresses out_[at, end) in place when deflate is on and it is worth
   // it; returns the RSV bits for its frame header.
   std::uint8_t maybe_compress(std::size_t at);
+  // The same for a message whose tail is `body`, shared with other
+  // sessions: its head goes as a stored block before the body compressed
+  // once for all of them.
+  std::uint8_t compress_shared(std::size_t at, const session::payload_ptr& body);
   // Writes the header of the frame whose payload is out_[at + room, end)
   // into the room reserved before it, and drops the unused part.
   void frame_at(std::size_t at, wire::opcode op, std::uint8_t rsv);

@@ -110,11 +110,12 @@ void native_conn::pull_envelopes() {
     // the length is known (room reserved, the unused part erased).
     const std::size_t at = out_.size();
     out_.append(k_max_server_header, '\0');
-    if (!core.writable(conn_, out_)) {
+    session::payload_ptr body;
+    if (!core.writable(conn_, out_, deflate_bits_ != 0 ? &body : nullptr)) {
       out_.resize(at);
       return;
     }
-    frame_at(at, wire::opcode::text, maybe_compress(at));
+    frame_at(at, wire::opcode::text, body ? compress_shared(at, body) : maybe_compress(at));
   }
 }
 
@@ -165,6 +166,24 @@ void native_conn::output_done() {
     }
   }
   start_shutdown();
+}
+
+std::uint8_t native_conn::compress_shared(std::size_t at, const session::payload_ptr& body) {
+  const std::size_t begin = at + k_max_server_header;
+  const std::size_t len = out_.size() - begin;
+  const std::size_t head_len = len - body->size();
+  constexpr std::size_t k_max_head = 64;  // {"t":"msg","s":<seq>, is ~30 bytes
+  if (len < host_->options().deflate_min_size || head_len > k_max_head) return maybe_compress(at);
+  const std::string* z = host_->deflated_body(body, deflate_bits_);
+  // Stored head (5 bytes of block header) + shared compressed body; sent
+  // uncompressed when that is not smaller (RFC 7692 6 allows either).
+  if (z == nullptr || 5 + head_len + z->size() >= len) return 0;
+  std::uint8_t head[k_max_head];
+  std::memcpy(head, out_.data() + begin, head_len);
+  out_.resize(begin);
+  wire::append_stored_block(out_, {head, head_len});
+  out_.append(*z);
+  return wire::rsv::rsv1;
 }
 
 void native_conn::write_out() {

@@ -127,6 +127,8 @@ struct native_ws_server::impl final : conn_host {
   }
   wire::message_inflater& inflater() noexcept override { return inflater_; }
   std::string& scratch() noexcept override { return scratch_; }
+  const std::string* deflated_body(const session::payload_ptr& body,
+                                   std::uint8_t window_bits) noexcept override;
   void count_reject(int status) noexcept override {
     try {
       ++counted.rejected[status];
@@ -168,6 +170,18 @@ struct native_ws_server::impl final : conn_host {
   std::array<std::unique_ptr<wire::message_deflater>, 7> deflaters;
   wire::message_inflater inflater_;
   std::string scratch_;
+  // The last publishes' bodies, compressed (deflated_body()): a publish
+  // reaches its subscribers within a few loop turns, so a handful of
+  // entries serve a whole fan-out. Each holds its body, so a pointer can
+  // not be reused by another body while it is cached.
+  struct deflated_entry {
+    session::payload_ptr body;
+    std::uint8_t bits = 0;
+    bool ok = false;
+    std::string z;
+  };
+  std::array<deflated_entry, 8> deflated;
+  std::size_t deflated_next = 0;
   transport_counters counted;
   std::unique_ptr<tls::server_context> tls_ctx;  // set by start() when TLS is configured
   std::unique_ptr<std::uint8_t[]> plain;         // plain_buffer(), with TLS only
@@ -269,6 +283,26 @@ void native_ws_server::impl::on_connection() {
   // Over a limit, the connection is still read and answered (503/429):
   // a client learns why, instead of seeing a reset it would retry at once.
   if (int status = admission(c->peer())) c->refuse(status);
+}
+
+const std::string* native_ws_server::impl::deflated_body(const session::payload_ptr& body,
+                                                         std::uint8_t window_bits) noexcept {
+  for (deflated_entry& e : deflated)
+    if (e.body == body && e.bits == window_bits) return e.ok ? &e.z : nullptr;
+  deflated_entry& e = deflated[deflated_next];
+  deflated_next = (deflated_next + 1) % deflated.size();
+  e.body = body;
+  e.bits = window_bits;
+  e.z.clear();
+  const std::span<const std::uint8_t> plain(reinterpret_cast<const std::uint8_t*>(body->data()),
+                                            body->size());
+  try {
+    e.ok = deflater(window_bits).compress(plain, e.z);
+  } catch (...) {
+    e.ok = false;  // out of memory: this message goes out uncompressed
+  }
+  if (e.ok) ++counted.deflated_bodies;
+  return e.ok ? &e.z : nullptr;
 }
 
 int native_ws_server::impl::admission(std::string_view peer) noexcept {

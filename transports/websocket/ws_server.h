@@ -95,6 +95,7 @@ struct transport_counters {
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::map<int, std::uint64_t> rejected;  // HTTP status -> requests answered with it (>= 400)
+  std::uint64_t deflated_bodies = 0;      // shared message bodies compressed (once per publish)
 };
 
 class ws_server {

@@ -175,6 +175,30 @@ void round_trips(void**) {
   assert_true(back == noise);
 }
 
+// One compressed body behind per-message heads (fan-out): each message
+// inflates to its head followed by the body, with a fresh inflater or one
+// that kept the previous message's context.
+void stored_head_then_shared_body(void**) {
+  message_deflater def;
+  const std::string body = R"("ch":"news","d":{"title":"hello hello hello hello hello"}})";
+  std::string zbody;
+  assert_true(def.compress(bytes(body), zbody));
+  message_inflater fresh;
+  message_inflater kept;
+  for (int s = 1; s <= 3; ++s) {
+    const std::string head = R"({"t":"msg","s":)" + std::to_string(s) + ",";
+    std::string msg;
+    append_stored_block(msg, bytes(head));
+    msg += zbody;
+    std::string back;
+    assert_true(fresh.decompress(bytes(msg), back, 0) == inflate_status::ok);
+    assert_true(back == head + body);
+    std::string back2;
+    assert_true(kept.decompress(bytes(msg), back2, 0, true) == inflate_status::ok);
+    assert_true(back2 == head + body);
+  }
+}
+
 void context_takeover_round_trip(void**) {
   message_deflater def;
   message_inflater inf;
@@ -235,6 +259,7 @@ int main() {
       cmocka_unit_test(inflate_rfc_examples),
       cmocka_unit_test(deflate_rfc_example),
       cmocka_unit_test(round_trips),
+      cmocka_unit_test(stored_head_then_shared_body),
       cmocka_unit_test(context_takeover_round_trip),
       cmocka_unit_test(inflate_limits_and_garbage),
   };

@@ -12,6 +12,7 @@ passes; each check prints one line.
 """
 import asyncio
 import json
+import re
 import os
 import socket
 import struct
@@ -19,7 +20,7 @@ import sys
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "peers"))
-from raw_ws import Checks, Raw, start_resockd  # noqa: E402
+from raw_ws import Checks, Raw, http_get, start_resockd  # noqa: E402
 
 DEFLATE_OFFER = "permessage-deflate; client_max_window_bits"
 
@@ -155,6 +156,51 @@ async def library_checks(port):
               got["d"]["body"] == "x" * 5000, got)
 
 
+def metric(port, name):
+    _, text = http_get(port, "/metrics")
+    m = re.search(rf"^{name} (\d+)$", text, re.M)
+    return int(m.group(1)) if m else None
+
+
+async def fanout_checks(port):
+    """20 python-websockets subscribers with deflate, one publish: every one
+    inflates the same message with its own seq, and the body was
+    compressed once (resock_deflate_bodies_total)."""
+    import websockets
+    subs = []
+    for _ in range(20):
+        ws = await websockets.connect(f"ws://127.0.0.1:{port}/rs/ws", subprotocols=["resock.v1"])
+        await ws.send('{"t":"hello","v":1}')
+        await ws.recv()
+        await ws.send(json.dumps({"t": "sub", "ch": "fan"}))
+        while json.loads(await asyncio.wait_for(ws.recv(), 5)).get("t") != "suback":
+            pass
+        subs.append(ws)
+    before = metric(port, "resock_deflate_bodies_total")
+    body = {"text": "fan-out " * 500, "n": 1}
+    # Two messages first, so that subscribers' seqs differ in width over the
+    # run (each head is its own stored block).
+    for i in range(3):
+        body["n"] = i
+        await subs[0].send(json.dumps({"t": "msg", "c": i + 1, "ch": "fan", "d": body}))
+    ok = True
+    for ws in subs:
+        got = []
+        while len(got) < 3:
+            env = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if env.get("t") == "msg":
+                got.append(env)
+        ok = ok and [g["d"]["n"] for g in got] == [0, 1, 2] and \
+            all(g["d"]["text"] == body["text"] for g in got) and \
+            got[1]["s"] == got[0]["s"] + 1
+    after = metric(port, "resock_deflate_bodies_total")
+    check("fan-out with deflate: 20 subscribers inflate every message, in order", ok)
+    check("fan-out with deflate: each body compressed once (3 publishes -> 3)",
+          before is not None and after - before == 3, f"{before} -> {after}")
+    for ws in subs:
+        await ws.close()
+
+
 def main():
     resockd = sys.argv[1]
     on, port = start_resockd(resockd, "--echo", "--no-demo")
@@ -162,6 +208,7 @@ def main():
     try:
         raw_checks(port, port_off)
         asyncio.run(library_checks(port))
+        asyncio.run(fanout_checks(port))
     finally:
         for p in (on, off):
             p.terminate()

@@ -59,6 +59,13 @@ struct deflate_policy {
 // "permessage-deflate; server_no_context_takeover; client_no_context_takeover".
 [[nodiscard]] RESOCK_API std::string deflate_response(const deflate_agreement& a);
 
+// Appends `bytes` (at most 65535) as a non-final stored deflate block
+// (RFC 1951 3.2.4), starting at a byte boundary. A message may start with
+// one and continue with a body compressed on its own (a fresh stream
+// never refers back before its start): this is how one compressed body
+// serves every subscriber of a publish behind its own header.
+RESOCK_API void append_stored_block(std::string& out, std::span<const std::uint8_t> bytes);
+
 // Compresses whole messages. Not copyable; zlib state is allocated on the
 // first compress() and kept.
 class RESOCK_API message_deflater {
