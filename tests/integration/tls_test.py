@@ -17,6 +17,7 @@
 """
 import asyncio
 import json
+import re
 import os
 import socket
 import ssl
@@ -186,6 +187,33 @@ def main():
         rc, ev, err = client(resock_client, f"wss://127.0.0.1:{port}/rs/ws")
         check("resock-client: the same self-signed server without --insecure is refused",
               rc == 1, f"rc={rc} {ev}")
+    finally:
+        p.terminate()
+        p.wait(10)
+
+    # Over the per-IP rate, a TLS connection is closed before its handshake
+    # (no CPU spent on refused clients); the refusals are counted.
+    p, port = start_resockd(resockd, "--no-demo", "--tls-cert", cert, "--tls-key", key,
+                            "--conn-rate-per-ip", "5")
+    try:
+        served = refused = 0
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            try:
+                client_ctx(ca).wrap_socket(s, server_hostname="127.0.0.1").close()
+                served += 1
+            except (ssl.SSLError, ConnectionError, OSError):
+                refused += 1
+        rc, out, err = curl("--cacert", ca, f"https://127.0.0.1:{port}/metrics")
+        for _ in range(20):  # curl counts against the rate too: the next second serves it
+            if rc == 0 and "resock_http_rejected_total" in out:
+                break
+            time.sleep(0.3)
+            rc, out, err = curl("--cacert", ca, f"https://127.0.0.1:{port}/metrics")
+        counted = re.search(r'^resock_http_rejected_total\{status="429"\} (\d+)$', out, re.M)
+        check("TLS over the per-IP rate: refused before the handshake, counted as 429",
+              served <= 10 and refused >= 10 and counted and int(counted.group(1)) >= refused,
+              f"served={served} refused={refused} {counted and counted.group(0)}")
     finally:
         p.terminate()
         p.wait(10)

@@ -63,6 +63,15 @@ int native_conn::accept(uv_stream_t* server) noexcept {
   return 0;
 }
 
+void native_conn::refuse(int status) noexcept {
+  refused_ = static_cast<std::uint16_t>(status);
+  if (!tls_) return;
+  host_->count_reject(status);
+  host_->log("resock: event=reject peer=" + peer_ + " status=" + std::to_string(status) +
+             " reason=\"over a connection limit; TLS: closed before the handshake\"");
+  close_socket();
+}
+
 // --- core::link -------------------------------------------------------------
 
 void native_conn::want_write() noexcept {

@@ -90,8 +90,10 @@ class native_conn final : public core::link {
   [[nodiscard]] int accept(uv_stream_t* server) noexcept;
   [[nodiscard]] bool in_loop() const noexcept { return tcp_.loop != nullptr; }
   // The server is over a limit: the request is read and answered with
-  // `status` (503, 429) instead of being served.
-  void refuse(int status) noexcept { refused_ = static_cast<std::uint16_t>(status); }
+  // `status` (503, 429) instead of being served. Over TLS the connection
+  // is closed at once instead: the answer would cost a full handshake per
+  // refused client, which is the very work a storm must not buy.
+  void refuse(int status) noexcept;
 
   // core::link
   [[nodiscard]] transport_kind kind() const noexcept override { return transport_kind::websocket; }
