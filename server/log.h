@@ -16,13 +16,14 @@ namespace resockd {
 // turn. Loop thread only (not reentrant from signal handlers).
 void log_line(std::string_view line);
 
-// Batches lines per loop turn: at 10k connections per second the log
-// would otherwise cost several write(2) calls per connection on the loop.
-// Lines are never held longer than the turn that produced them, and more
-// than 1 MiB waiting is written at once (memory stays bounded).
+// From here on the loop never writes: each turn's lines are handed to a
+// writer thread at the end of the turn (one write for many lines). A
+// stderr nobody reads (a full pipe) then costs log lines, not the loop:
+// past 4 MiB waiting, lines are dropped, counted, and the drop is logged
+// once writing resumes.
 void log_batch(uv_loop_s* loop);
-// Writes what waits and goes back to one write per line (before the loop
-// is closed).
+// Hands over the last lines, waits for the writer to write everything and
+// goes back to one write per line (before the loop is closed).
 void log_stop();
 
 }  // namespace resockd

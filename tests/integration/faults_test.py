@@ -122,9 +122,51 @@ def frozen_client(resockd, client):
         os.unlink(log)
 
 
+def stuck_log(resockd):
+    """resockd's stderr is a pipe nobody reads: once it is full (64 KiB),
+    a server writing its log on the loop would stop serving. Ours hands
+    the log to a writer thread: 3,000 logged requests later it still
+    answers at once, and it exits 0 on SIGTERM (not stuck on the log)."""
+    p = subprocess.Popen([resockd, "--listen", "127.0.0.1:0", "--no-demo",
+                          "--conn-rate-per-ip", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    port = None
+    for line in p.stdout:
+        if line.startswith("PORT "):
+            port = int(line.split()[1])
+            break
+    try:
+        slowest = 0.0
+        for i in range(3000):  # each is a 404, each one log line (~130 bytes)
+            t0 = time.monotonic()
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=3)
+                s.sendall(b"GET /nope-%d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % i)
+                data = s.recv(4096)
+                s.close()
+            except OSError:  # a loop blocked on its log answers nothing
+                data = b""
+            slowest = max(slowest, time.monotonic() - t0)
+            if not data.startswith(b"HTTP/1.1 404"):
+                break
+        check("stderr not read (pipe full): 3,000 logged requests still answered at once",
+              i == 2999 and slowest < 1.0, f"request {i}, slowest {slowest:.2f} s")
+        p.send_signal(signal.SIGTERM)
+        try:
+            code = p.wait(10)
+        except subprocess.TimeoutExpired:
+            code = None
+        check("and resockd exits 0 on SIGTERM without waiting for its log", code == 0, code)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def main():
     slowloris(sys.argv[1])
     frozen_client(sys.argv[1], sys.argv[2])
+    stuck_log(sys.argv[1])
     return check.summary()
 
 
