@@ -33,7 +33,7 @@ struct config {
   bool metrics = true;
   std::string jwt_secret;  // empty: no auth (everyone admitted)
   std::uint64_t jwt_skew_s = 30;
-  std::string api_key;  // empty: the backend API is off
+  std::string api_key;   // empty: the backend API is off
   std::string tls_cert;  // PEM chain; with tls_key: wss:// and https:// only
   std::string tls_key;
   bool demo = true;
