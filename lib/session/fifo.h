@@ -46,11 +46,23 @@ class fifo {
 
   template <class... Args>
   T& emplace_back(Args&&... args) {
-    if (size_ == cap_) regrow(cap_ == 0 ? k_min : cap_ * 2);
-    T* p = &slot(size_);
-    std::construct_at(p, std::forward<Args>(args)...);
+    if (size_ == cap_) {
+      // The new element is built before the old ones move: `args` may
+      // refer to one of them (q.push_back(q.front())).
+      const std::size_t cap = cap_ == 0 ? k_min : cap_ * 2;
+      T* fresh = std::allocator<T>{}.allocate(cap);
+      try {
+        std::construct_at(fresh + size_, std::forward<Args>(args)...);
+      } catch (...) {
+        std::allocator<T>{}.deallocate(fresh, cap);
+        throw;
+      }
+      move_into(fresh, cap);
+    } else {
+      std::construct_at(&slot(size_), std::forward<Args>(args)...);
+    }
     ++size_;
-    return *p;
+    return back();
   }
   void push_back(T&& v) { emplace_back(std::move(v)); }
   void push_back(const T& v) { emplace_back(v); }
@@ -96,8 +108,8 @@ class fifo {
   [[nodiscard]] T& slot(std::size_t i) const noexcept { return buf_[(head_ + i) & (cap_ - 1)]; }
 
   // Moves the elements, in order, to a new buffer of `cap` slots (>= size_).
-  void regrow(std::size_t cap) {
-    T* fresh = std::allocator<T>{}.allocate(cap);
+  void regrow(std::size_t cap) { move_into(std::allocator<T>{}.allocate(cap), cap); }
+  void move_into(T* fresh, std::size_t cap) noexcept {
     for (std::size_t i = 0; i < size_; ++i) {
       std::construct_at(fresh + i, std::move(slot(i)));
       std::destroy_at(&slot(i));

@@ -60,6 +60,19 @@ void test_order_across_wrap_and_growth(void**) {
   assert_int_equal(next_out, next_in);
 }
 
+// Pushing one of its own elements while it must grow (the argument is a
+// reference into the old buffer).
+void test_push_own_element_while_growing(void**) {
+  fifo<std::string> q;
+  for (int i = 0; i < 4; ++i)
+    q.push_back("element number " + std::to_string(i) + " with a heap buffer");
+  assert_int_equal(q.size(), q.capacity());
+  q.push_back(q.front());
+  assert_int_equal(q.size(), 5);
+  assert_true(q.back() == q.front());
+  assert_true(q.back() == "element number 0 with a heap buffer");
+}
+
 void test_gives_memory_back(void**) {
   fifo<int> q;
   for (int i = 0; i < 10000; ++i)
@@ -100,6 +113,7 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_holds_nothing),
       cmocka_unit_test(test_order_across_wrap_and_growth),
+      cmocka_unit_test(test_push_own_element_while_growing),
       cmocka_unit_test(test_gives_memory_back),
       cmocka_unit_test(test_lifetimes_and_move),
   };
